@@ -1,0 +1,42 @@
+# The two commands a new user needs: `make up` and `make test`. Everything installs itself.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-12)
+
+.PHONY: install up down status logs test lint format bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip
+	@$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[dev]"
+	@rm -f $(VENV)/.installed-* && touch $@
+
+install: $(STAMP)  ## create .venv and install the platform (idempotent)
+
+up: install  ## start the local platform and print its URLs
+	@$(BIN)/crypto-platform up
+
+down:  ## stop everything `up` started (data stays in .local/)
+	@if [ -x $(BIN)/crypto-platform ]; then $(BIN)/crypto-platform down; else echo "nothing installed"; fi
+
+status: install  ## health and address of every service
+	@$(BIN)/crypto-platform status
+
+logs:  ## follow the services' logs
+	@tail -n 40 -F .local/run/*.log
+
+lint: install  ## ruff, as CI runs it
+	@$(BIN)/ruff check .
+	@$(BIN)/ruff format --check .
+
+format: install
+	@$(BIN)/ruff check --fix .
+	@$(BIN)/ruff format .
+
+test: lint  ## the whole suite; starts and stops the services it needs
+	@$(BIN)/pytest
+
+clean: down  ## remove local data and the virtualenv
+	rm -rf .local $(VENV)

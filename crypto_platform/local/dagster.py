@@ -1,0 +1,77 @@
+"""`dagster dev`: the webserver on 127.0.0.1 and the daemon, with SQLite storage under `.local/`."""
+
+from __future__ import annotations
+
+import sys
+
+import httpx
+
+from crypto_platform.local.service import LocalService
+from crypto_platform.settings import LOCAL_HOST, PROJECT_ROOT
+
+LOCATIONS_QUERY = """
+{ workspaceOrError { __typename ... on Workspace {
+    locationEntries { name loadStatus locationOrLoadError { __typename } } } } }
+"""
+
+INSTANCE_CONFIG = """\
+# Written by `crypto-platform up`: local SQLite storage (the default) and no telemetry.
+telemetry:
+  enabled: false
+"""
+
+
+def loaded_locations(base_url: str, timeout: float = 5.0) -> list[str]:
+    """Names of the code locations the webserver has loaded without error."""
+    response = httpx.post(f"{base_url}/graphql", json={"query": LOCATIONS_QUERY}, timeout=timeout)
+    response.raise_for_status()
+    workspace = response.json()["data"]["workspaceOrError"]
+    return [
+        entry["name"]
+        for entry in workspace.get("locationEntries", [])
+        if entry["loadStatus"] == "LOADED"
+        and entry["locationOrLoadError"]["__typename"] == "RepositoryLocation"
+    ]
+
+
+class DagsterService(LocalService):
+    name = "dagster"
+    startup_timeout = 180.0
+
+    @property
+    def ports(self) -> list[int]:
+        return [self.settings.dagster_port]
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.address}"
+
+    def prepare(self) -> None:
+        home = self.settings.dagster_home
+        home.mkdir(parents=True, exist_ok=True)
+        config = home / "dagster.yaml"
+        if not config.exists():
+            config.write_text(INSTANCE_CONFIG)
+
+    def command(self) -> list[str]:
+        return [
+            sys.executable,
+            "-m",
+            "dagster",
+            "dev",
+            "-h",
+            LOCAL_HOST,
+            "-p",
+            str(self.ports[0]),
+            "-w",
+            str(PROJECT_ROOT / "workspace.yaml"),
+        ]
+
+    def env(self) -> dict[str, str]:
+        return {"DAGSTER_HOME": str(self.settings.dagster_home)}
+
+    def healthy(self) -> bool:
+        try:
+            return bool(loaded_locations(self.url, timeout=3))
+        except (httpx.HTTPError, KeyError, ValueError):
+            return False

@@ -1,0 +1,102 @@
+"""Typed settings, read once from the environment (and an optional `.env`).
+
+Every service has two modes. Left unset, the embedded local stack provides it on 127.0.0.1; set
+(`KAFKA_BOOTSTRAP_SERVERS`, `S3_ENDPOINT_URL` or AWS credentials, `SNOWFLAKE_ACCOUNT`) the
+platform uses the existing service and the local stack does not start its own.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+LOCAL_HOST = "127.0.0.1"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+
+    home: Path = Field(PROJECT_ROOT / ".local", validation_alias="CRYPTO_PLATFORM_HOME")
+    sql_dir: Path = Field(PROJECT_ROOT / "sql", validation_alias="CRYPTO_PLATFORM_SQL_DIR")
+
+    # Kafka (MSK or any Kafka when set; else the local broker)
+    kafka_bootstrap_servers: str | None = None
+    kafka_security_protocol: str = "PLAINTEXT"
+    kafka_sasl_mechanism: str | None = None
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: SecretStr | None = None
+    kafka_topic_trades: str = "crypto.trades"
+    kafka_topic_dlq: str = "crypto.trades.dlq"
+    kafka_trades_partitions: int = 3
+    kafka_replication_factor: int = 1
+    kafka_local_port: int = 9092
+    kafka_local_controller_port: int = 9093
+    kafka_heap: str = "512m"
+
+    # S3 (Amazon S3 when AWS credentials are set and no endpoint is given; else the local server)
+    s3_endpoint_url: str | None = None
+    s3_bucket: str = "crypto-landing"
+    aws_region: str = Field("us-east-1", validation_alias="AWS_REGION")
+    aws_access_key_id: str | None = Field(None, validation_alias="AWS_ACCESS_KEY_ID")
+    aws_secret_access_key: SecretStr | None = Field(None, validation_alias="AWS_SECRET_ACCESS_KEY")
+    s3_local_port: int = 9000
+    s3_local_access_key: str = "local"
+    s3_local_secret_key: SecretStr = SecretStr("local-secret")
+
+    # Warehouse (Snowflake when SNOWFLAKE_ACCOUNT is set; else the fakesnow emulator)
+    snowflake_account: str | None = None
+    snowflake_user: str | None = None
+    snowflake_password: SecretStr | None = None
+    snowflake_role: str | None = None
+    snowflake_warehouse: str | None = None
+    snowflake_database: str = "CRYPTO"
+    snowflake_schema: str = "CORE"
+    snowflake_local_port: int = 8765
+
+    # Orchestration and dashboard
+    dagster_port: int = 3000
+    dashboard_port: int = 8501
+
+    # ---- derived ------------------------------------------------------------------------------
+
+    @property
+    def kafka_is_local(self) -> bool:
+        return not self.kafka_bootstrap_servers
+
+    @property
+    def kafka_bootstrap(self) -> str:
+        return self.kafka_bootstrap_servers or f"{LOCAL_HOST}:{self.kafka_local_port}"
+
+    @property
+    def s3_is_local(self) -> bool:
+        return not self.s3_endpoint_url and not self.aws_access_key_id
+
+    @property
+    def s3_endpoint(self) -> str | None:
+        """The endpoint to give boto3; None means Amazon S3 itself."""
+        if self.s3_is_local:
+            return f"http://{LOCAL_HOST}:{self.s3_local_port}"
+        return self.s3_endpoint_url
+
+    @property
+    def s3_credentials(self) -> tuple[str | None, str | None]:
+        if self.s3_is_local:
+            return self.s3_local_access_key, self.s3_local_secret_key.get_secret_value()
+        secret = self.aws_secret_access_key
+        return self.aws_access_key_id, secret.get_secret_value() if secret else None
+
+    @property
+    def warehouse_is_local(self) -> bool:
+        return not self.snowflake_account
+
+    @property
+    def dagster_home(self) -> Path:
+        return Path(os.environ.get("DAGSTER_HOME") or self.home / "dagster")
+
+
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,32 @@
+"""Every file under sql/ parses as Snowflake SQL, and is split into statements as written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlglot
+
+from crypto_platform.settings import PROJECT_ROOT
+from crypto_platform.warehouse.migrations import statements
+
+SQL_FILES = sorted((PROJECT_ROOT / "sql").rglob("*.sql"))
+
+
+def test_there_are_sql_files() -> None:
+    assert SQL_FILES
+
+
+@pytest.mark.parametrize("path", SQL_FILES, ids=lambda p: str(p.relative_to(PROJECT_ROOT)))
+def test_sql_file_parses_as_snowflake(path: Path) -> None:
+    parsed = sqlglot.parse(path.read_text(), read="snowflake", error_level=sqlglot.ErrorLevel.RAISE)
+    assert [s for s in parsed if s is not None]
+
+
+def test_statements_split_on_top_level_semicolons_only() -> None:
+    text = "-- header; still a comment\ncreate schema A;\nselect ';' as s; /* a; b */ select 2;\n-- tail"
+    assert statements(text) == [
+        "-- header; still a comment\ncreate schema A",
+        "select ';' as s",
+        "/* a; b */ select 2",
+    ]
