@@ -55,6 +55,7 @@ class Settings(BaseSettings):
     snowflake_warehouse: str | None = None
     snowflake_database: str = "CRYPTO"
     snowflake_schema: str = "CORE"
+    snowflake_local_host: str = LOCAL_HOST  # the emulator's host ("warehouse" under docker-compose)
     snowflake_local_port: int = 8765
 
     # Orchestration and dashboard

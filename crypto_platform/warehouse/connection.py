@@ -12,7 +12,7 @@ from typing import Any
 import snowflake.connector
 from snowflake.connector import SnowflakeConnection
 
-from crypto_platform.settings import LOCAL_HOST, Settings
+from crypto_platform.settings import Settings
 
 EMULATOR_ACCOUNT = "fakesnow"
 EMULATOR_USER = "fake"
@@ -21,7 +21,7 @@ EMULATOR_PASSWORD = "snow"  # the emulator accepts any password; this is not a s
 
 def emulator_endpoint(settings: Settings) -> dict[str, Any]:
     """Host, port and protocol that route the connector to the local emulator."""
-    return {"host": LOCAL_HOST, "port": settings.snowflake_local_port, "protocol": "http"}
+    return {"host": settings.snowflake_local_host, "port": settings.snowflake_local_port, "protocol": "http"}
 
 
 def connection_args(settings: Settings) -> dict[str, Any]:
