@@ -13,9 +13,13 @@ from crypto_platform.settings import Settings
 
 # Settings that would point the tests at someone's real services are removed for the session.
 EXTERNAL_SERVICE_VARS = (
-    "KAFKA_BOOTSTRAP_SERVERS", "S3_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
-    "SNOWFLAKE_ACCOUNT", "DAGSTER_HOME",
-)  # fmt: skip
+    "KAFKA_BOOTSTRAP_SERVERS",
+    "S3_ENDPOINT_URL",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "SNOWFLAKE_ACCOUNT",
+    "DAGSTER_HOME",
+)
 
 
 @pytest.fixture(scope="session")

@@ -29,12 +29,17 @@ def test_local_resources_point_at_the_embedded_stack() -> None:
 def test_cloud_settings_point_at_msk_s3_and_snowflake(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SNOWFLAKE_PASSWORD", "from-env")
     settings = Settings(
-        kafka_bootstrap_servers="b-1.msk.example:9096", kafka_security_protocol="SASL_SSL",
-        kafka_sasl_mechanism="SCRAM-SHA-512", kafka_sasl_username="producer",
-        aws_access_key_id="AKIA", aws_secret_access_key="secret",
-        snowflake_account="xy12345", snowflake_user="loader", snowflake_password="from-env",
+        kafka_bootstrap_servers="b-1.msk.example:9096",
+        kafka_security_protocol="SASL_SSL",
+        kafka_sasl_mechanism="SCRAM-SHA-512",
+        kafka_sasl_username="producer",
+        aws_access_key_id="AKIA",
+        aws_secret_access_key="secret",
+        snowflake_account="xy12345",
+        snowflake_user="loader",
+        snowflake_password="from-env",
         snowflake_warehouse="COMPUTE_WH",
-    )  # fmt: skip
+    )
     assert not (settings.kafka_is_local or settings.s3_is_local or settings.warehouse_is_local)
     assert kafka_resource(settings).client_config()["security_protocol"] == "SASL_SSL"
     assert s3_resource(settings).endpoint_url is None

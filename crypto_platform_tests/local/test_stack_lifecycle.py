@@ -47,7 +47,9 @@ async def _read(settings: Settings, partition: int, offset: int) -> bytes:
 def test_down_then_up_keeps_every_services_data(local_stack: Settings) -> None:
     marker = uuid.uuid4().hex
     partition, offset = asyncio.run(_produce(local_stack, marker.encode()))
-    s3_client(local_stack).put_object(Bucket=local_stack.s3_bucket, Key=f"tests/{marker}", Body=marker.encode())
+    s3_client(local_stack).put_object(
+        Bucket=local_stack.s3_bucket, Key=f"tests/{marker}", Body=marker.encode()
+    )
     with connect(local_stack) as conn:
         run_query(conn, "create or replace table OPS.RESTART_MARKER (marker varchar)")
         run_query(conn, "insert into OPS.RESTART_MARKER values (%s)", (marker,))
@@ -82,9 +84,13 @@ def held_port() -> Iterator[int]:
 
 def test_up_refuses_a_taken_port_and_starts_nothing(tmp_path: Path, held_port: int) -> None:
     settings = Settings(
-        CRYPTO_PLATFORM_HOME=tmp_path, kafka_local_port=_free_port(), kafka_local_controller_port=_free_port(),
-        s3_local_port=_free_port(), snowflake_local_port=held_port, dagster_port=_free_port(),
-    )  # fmt: skip
+        CRYPTO_PLATFORM_HOME=tmp_path,
+        kafka_local_port=_free_port(),
+        kafka_local_controller_port=_free_port(),
+        s3_local_port=_free_port(),
+        snowflake_local_port=held_port,
+        dagster_port=_free_port(),
+    )
     with pytest.raises(StackError, match=rf"port {held_port} .* already in use, so warehouse cannot start"):
         stack.up(settings, report=lambda _line: None)
     assert not (tmp_path / "run").exists() or not list((tmp_path / "run").glob("*.pid"))

@@ -57,7 +57,9 @@ def test_kafka_topics_exist_with_their_partitions(local_stack: Settings) -> None
 
 def test_kafka_produces_and_consumes_a_message(local_stack: Settings) -> None:
     value = uuid.uuid4().hex.encode()
-    received = asyncio.run(_produce_and_consume(local_stack, local_stack.kafka_topic_trades, b"BTC-USD", value))
+    received = asyncio.run(
+        _produce_and_consume(local_stack, local_stack.kafka_topic_trades, b"BTC-USD", value)
+    )
     assert received == value
 
 
@@ -70,9 +72,12 @@ def test_s3_puts_and_gets_an_object_in_the_landing_bucket(local_stack: Settings)
 
 def test_s3_refuses_unknown_credentials(local_stack: Settings) -> None:
     stranger = boto3.client(
-        "s3", endpoint_url=local_stack.s3_endpoint, region_name="us-east-1",
-        aws_access_key_id="nobody", aws_secret_access_key="wrong",
-    )  # fmt: skip
+        "s3",
+        endpoint_url=local_stack.s3_endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="nobody",
+        aws_secret_access_key="wrong",
+    )
     with pytest.raises(ClientError):
         stranger.list_objects_v2(Bucket=local_stack.s3_bucket)
 
@@ -81,7 +86,9 @@ def test_warehouse_creates_writes_and_reads_a_table(local_stack: Settings) -> No
     table = f"OPS.T_{uuid.uuid4().hex[:8].upper()}"
     with connect(local_stack) as conn:
         run_query(conn, f"create table {table} (symbol varchar, price number(38, 8))")
-        run_query(conn, f"insert into {table} values (%s, %s), (%s, %s)", ("BTC-USD", "95000.5", "ETH-USD", "3500"))
+        run_query(
+            conn, f"insert into {table} values (%s, %s), (%s, %s)", ("BTC-USD", "95000.5", "ETH-USD", "3500")
+        )
         rows = run_query(conn, f"select symbol, price from {table} order by symbol").rows
         run_query(conn, f"drop table {table}")
     assert [(s, float(p)) for s, p in rows] == [("BTC-USD", 95000.5), ("ETH-USD", 3500.0)]
@@ -99,5 +106,8 @@ def test_dagster_webserver_serves_the_code_location(local_stack: Settings) -> No
 
 def test_status_reports_every_service_healthy(local_stack: Settings) -> None:
     assert {s.name: s.state for s in status(local_stack)} == {
-        "kafka": "healthy", "s3": "healthy", "warehouse": "healthy", "dagster": "healthy",
-    }  # fmt: skip
+        "kafka": "healthy",
+        "s3": "healthy",
+        "warehouse": "healthy",
+        "dagster": "healthy",
+    }
