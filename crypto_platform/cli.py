@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
+import logging
 import sys
 from enum import StrEnum
 
@@ -11,6 +13,8 @@ from tabulate import tabulate
 
 from crypto_platform.local import stack
 from crypto_platform.local.process import StackError
+from crypto_platform.producer.service import ProducerService
+from crypto_platform.producer.stats import read_status
 from crypto_platform.settings import get_settings
 from crypto_platform.warehouse import connect, run_query
 
@@ -58,10 +62,23 @@ def down() -> None:
 @app.command()
 def status() -> None:
     """Each service's health and address; exits 1 unless all are healthy."""
-    statuses = stack.status(get_settings())
+    settings = get_settings()
+    statuses = stack.status(settings)
     _print_status(statuses)
+    counters = read_status(settings.home / "run" / "producer.status.json")
+    if counters:
+        shown = ("frames", "trades", "produced", "dead_lettered", "reconnects", "dropped_frames")
+        typer.echo("\nproducer: " + " ".join(f"{k}={counters[k]}" for k in shown))
     if any(s.state not in ("healthy", "external") for s in statuses):
         raise typer.Exit(1)
+
+
+@app.command()
+def produce() -> None:
+    """Run the producer in the foreground: live trades from the configured feed into Kafka."""
+    settings = get_settings()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    asyncio.run(ProducerService(settings).run())
 
 
 @app.command()

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LOCAL_HOST = "127.0.0.1"
@@ -58,9 +59,36 @@ class Settings(BaseSettings):
     snowflake_local_host: str = LOCAL_HOST  # the emulator's host ("warehouse" under docker-compose)
     snowflake_local_port: int = 8765
 
+    # Producer: which feed, which symbols, how it survives gaps and outages
+    finnhub_api_key: SecretStr | None = None
+    producer_feed: Literal["finnhub", "coinbase", "kraken"] = "finnhub"
+    producer_feed_url: str | None = None  # default: the feed's own; the local simulator without a key
+    # comma-separated; default: the feed's usual pairs (see producer.feeds)
+    producer_symbols: Annotated[list[str] | None, NoDecode] = None
+    producer_silence_timeout: float = 20.0  # seconds without a frame before reconnecting
+    producer_backoff_initial: float = 0.5
+    producer_backoff_max: float = 30.0
+    producer_buffer_frames: int = 20_000  # frames held while Kafka is unavailable
+    producer_buffer_wait: float = 1.0  # seconds the feed reader waits for room before dropping
+    producer_report_interval: float = 5.0
+    producer_linger_ms: int = 20
+    producer_compression: str | None = "lz4"
+
+    # Local feed simulator (Finnhub websocket + news REST), used when no FINNHUB_API_KEY is set
+    simulator_port: int = 8090
+    simulator_rate: float = 200.0
+    simulator_seed: int = 42
+
     # Orchestration and dashboard
     dagster_port: int = 3000
     dashboard_port: int = 8501
+
+    @field_validator("producer_symbols", mode="before")
+    @classmethod
+    def _split_symbols(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [s.strip() for s in value.split(",") if s.strip()] or None
+        return value
 
     # ---- derived ------------------------------------------------------------------------------
 
@@ -93,6 +121,11 @@ class Settings(BaseSettings):
     @property
     def warehouse_is_local(self) -> bool:
         return not self.snowflake_account
+
+    @property
+    def use_simulator(self) -> bool:
+        """Finnhub without a key and without another URL means the local simulator."""
+        return self.producer_feed == "finnhub" and not self.finnhub_api_key and not self.producer_feed_url
 
     @property
     def dagster_home(self) -> Path:

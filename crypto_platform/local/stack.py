@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from crypto_platform.local.dagster import DagsterService
+from crypto_platform.local.feed import ProducerService, SimulatorService
 from crypto_platform.local.kafka import KafkaService
 from crypto_platform.local.process import StackError, port_open, wait_until
 from crypto_platform.local.s3 import S3Service
@@ -30,8 +31,11 @@ class ServiceStatus:
 
 
 def all_services(settings: Settings) -> list[LocalService]:
-    """Every service in start order. The producer, simulator and dashboard join here."""
-    return [KafkaService(settings), S3Service(settings), WarehouseService(settings), DagsterService(settings)]
+    """Every service in start order; the simulator only when the producer needs it."""
+    services = [KafkaService(settings), S3Service(settings), WarehouseService(settings)]
+    if settings.use_simulator:
+        services.append(SimulatorService(settings))
+    return [*services, ProducerService(settings), DagsterService(settings)]
 
 
 def up(settings: Settings, report: Callable[[str], None] = print) -> list[ServiceStatus]:

@@ -1,0 +1,198 @@
+"""The long-running producer: feed frames in, canonical trades to `crypto.trades`, bad input to the DLQ.
+
+Threads and buffers: the feed connection reads in its own thread and hands each frame to the
+asyncio loop through a bounded buffer (`producer_buffer_frames` slots). The pump parses frames and
+hands records to the Kafka sink. If Kafka stalls, the pump stalls, the buffer fills, and the reader
+waits `producer_buffer_wait` seconds for room before dropping the frame, loudly and counted.
+SIGTERM stops the reader, drains the buffer and flushes the sink, so nothing buffered is lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import json
+import logging
+import signal
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from crypto_platform.kafka_client import client_config
+from crypto_platform.producer.connection import Backoff, FeedConnection, redact
+from crypto_platform.producer.errors import BadFrame
+from crypto_platform.producer.feeds import FEEDS, finnhub
+from crypto_platform.producer.feeds.base import ParseResult
+from crypto_platform.producer.sink import KafkaSink, Record
+from crypto_platform.producer.stats import ProducerStats
+from crypto_platform.settings import LOCAL_HOST, Settings
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SYMBOLS = {
+    "finnhub": [
+        "BINANCE:BTCUSDT", "BINANCE:ETHUSDT", "BINANCE:SOLUSDT", "BINANCE:BNBUSDT",
+        "BINANCE:XRPUSDT", "BINANCE:ADAUSDT", "BINANCE:DOGEUSDT",
+    ],
+    "coinbase": ["BTC-USD", "ETH-USD", "SOL-USD", "XRP-USD", "ADA-USD", "DOGE-USD"],
+    "kraken": ["BTC/USD", "ETH/USD", "SOL/USD", "XRP/USD", "ADA/USD", "DOGE/USD"],
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class FeedTarget:
+    url: str
+    source: str
+    symbols: list[str]
+    subscribe_messages: Callable[[Sequence[str]], list[str]]
+    parse: Callable[[str | bytes, int], ParseResult]
+
+
+def feed_target(settings: Settings) -> FeedTarget:
+    """Which feed to read and where: a configured URL, the feed's own, or the local simulator."""
+    feed = settings.producer_feed
+    module = FEEDS[feed]
+    symbols = settings.producer_symbols or DEFAULT_SYMBOLS[feed]
+    if feed != "finnhub":
+        url = settings.producer_feed_url or module.URL
+        return FeedTarget(url, feed, symbols, module.subscribe_messages, module.parse)
+    key = settings.finnhub_api_key.get_secret_value() if settings.finnhub_api_key else "local"
+    if settings.use_simulator:
+        base, source = f"ws://{LOCAL_HOST}:{settings.simulator_port}", "simulator"
+    else:
+        base, source = settings.producer_feed_url or finnhub.URL, "finnhub"
+    parse = functools.partial(finnhub.parse, source=source)
+    return FeedTarget(finnhub.url(key, base), source, symbols, finnhub.subscribe_messages, parse)
+
+
+def dead_letter(topic: str, reason: str, raw: Any, source: str, received_ts_ms: int) -> Record:
+    """A DLQ record: why, what arrived (as text) and from where. Keyed by source."""
+    if isinstance(raw, bytes):
+        raw = raw.decode("utf-8", errors="replace")
+    body = {"reason": reason, "source": source, "received_ts_ms": received_ts_ms, "raw": raw}
+    return Record(topic, source.encode(), json.dumps(body, default=str).encode(), dead_letter=True)
+
+
+class ProducerService:
+    def __init__(self, settings: Settings, status_file: Path | None = None) -> None:
+        self.settings = settings
+        self.target = feed_target(settings)
+        self.stats = ProducerStats()
+        self.status_file = status_file or settings.home / "run" / "producer.status.json"
+        self._buffer: asyncio.Queue[tuple[str | bytes, int]] = asyncio.Queue()
+        self._slots = threading.BoundedSemaphore(settings.producer_buffer_frames)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stopping = asyncio.Event()
+        self._last_drop_log = 0.0
+        self.connection = FeedConnection(
+            self.target.url,
+            self.target.subscribe_messages(self.target.symbols),
+            self._on_frame,
+            self.stats,
+            settings.producer_silence_timeout,
+            Backoff(settings.producer_backoff_initial, settings.producer_backoff_max),
+        )
+        self.sink = KafkaSink(
+            client_config(settings),
+            self.stats,
+            Backoff(settings.producer_backoff_initial, settings.producer_backoff_max),
+            linger_ms=settings.producer_linger_ms,
+            compression_type=settings.producer_compression,
+            max_batch_size=256 * 1024,
+        )
+
+    def stop(self) -> None:
+        """Thread-safe: begin a graceful shutdown."""
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._stopping.set)
+
+    async def run(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(RuntimeError, ValueError):  # not the main thread (tests)
+                self._loop.add_signal_handler(sig, self._stopping.set)
+        log.info(
+            "producer: %s from %s, %d symbols",
+            self.target.source,
+            redact(self.target.url),
+            len(self.target.symbols),
+        )
+        await self.sink.start()
+        reader = threading.Thread(target=self.connection.run, name="feed-reader", daemon=True)
+        reader.start()
+        pump = asyncio.create_task(self._pump())
+        reporter = asyncio.create_task(self._report_every(self.settings.producer_report_interval))
+        await self._stopping.wait()
+        log.info("producer: stopping; draining %d buffered frame(s)", self._buffer.qsize())
+        self.connection.stop()
+        await asyncio.to_thread(reader.join, 10)
+        await self._buffer.join()
+        pump.cancel()
+        await self.sink.stop()
+        reporter.cancel()
+        self._report()
+
+    # ---- feed reader thread -> loop ----------------------------------------------------------
+
+    def _on_frame(self, raw: str | bytes, received_ts_ms: int) -> None:
+        """Called in the reader thread for every frame."""
+        if not self._slots.acquire(timeout=self.settings.producer_buffer_wait):
+            self.stats.dropped_frames += 1
+            now = time.monotonic()
+            if now - self._last_drop_log > 5:
+                self._last_drop_log = now
+                log.error(
+                    "BUFFER FULL: Kafka is not taking records; %d frame(s) dropped so far",
+                    self.stats.dropped_frames,
+                )
+            return
+        assert self._loop is not None
+        self._loop.call_soon_threadsafe(self._buffer.put_nowait, (raw, received_ts_ms))
+
+    # ---- loop: parse and send ----------------------------------------------------------------
+
+    async def _pump(self) -> None:
+        while True:
+            raw, received_ts_ms = await self._buffer.get()
+            try:
+                for record in self._records(raw, received_ts_ms):
+                    await self.sink.send(record)
+            finally:
+                self._slots.release()
+                self._buffer.task_done()
+
+    def _records(self, raw: str | bytes, received_ts_ms: int) -> list[Record]:
+        self.stats.frames += 1
+        source = self.target.source
+        try:
+            result = self.target.parse(raw, received_ts_ms)
+        except BadFrame as exc:
+            return [self._dlq(exc.reason, raw, received_ts_ms)]
+        if result.kind == "ping":
+            self.stats.pings += 1
+        elif result.kind == "error":
+            self.stats.feed_errors += 1
+            log.warning("feed error frame from %s: %s", source, result.error)
+        self.stats.trades += len(result.trades)
+        topic = self.settings.kafka_topic_trades
+        records = [Record(topic, t.key(), t.to_json()) for t in result.trades]
+        records += [self._dlq(reason, item, received_ts_ms) for item, reason in result.rejected]
+        return records
+
+    def _dlq(self, reason: str, raw: Any, received_ts_ms: int) -> Record:
+        return dead_letter(self.settings.kafka_topic_dlq, reason, raw, self.target.source, received_ts_ms)
+
+    # ---- reporting ---------------------------------------------------------------------------
+
+    async def _report_every(self, interval: float) -> None:
+        while True:
+            await asyncio.sleep(interval)
+            self._report()
+
+    def _report(self) -> None:
+        log.info("producer: %s", self.stats.summary())
+        self.stats.write(self.status_file, source=self.target.source, buffered=self._buffer.qsize())
