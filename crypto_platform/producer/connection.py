@@ -127,6 +127,7 @@ class FeedConnection:
             self._ws = None
             with contextlib.suppress(websocket.WebSocketException, OSError):
                 ws.close(timeout=1)
+            ws.shutdown()  # close() leaves the socket open after a server-initiated close
 
     def _end_gap(self, now: float) -> None:
         if self._gap_since is None:

@@ -1,0 +1,149 @@
+"""The canonical trade: the one message shape on the `crypto.trades` topic (DESIGN.md, "Canonical trade").
+
+Validation lives here and only here: every feed parser builds a `Trade`, and a trade that exists is valid.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from crypto_platform.producer.errors import BadFrame
+
+SOURCES = frozenset({"finnhub", "coinbase", "kraken", "simulator"})
+SIDES = frozenset({"buy", "sell"})
+
+# Quotes recognised at the end of a concatenated pair like BTCUSDT; longest first so USDT wins over USD.
+QUOTES = ("USDT", "USDC", "BUSD", "USD", "EUR", "BTC", "ETH")
+# Dollar stablecoins count as USD; Kraken calls bitcoin XBT.
+ASSET_ALIASES = {"USDT": "USD", "USDC": "USD", "BUSD": "USD", "XBT": "BTC"}
+
+
+def normalise_symbol(feed_symbol: str) -> str:
+    """`BINANCE:BTCUSDT`, `BTC-USD` (Coinbase) and `XBT/USD` (Kraken) all become `BTC-USD`."""
+    pair = feed_symbol.rpartition(":")[2].strip().upper()
+    base, quote = _split_pair(pair, feed_symbol)
+    return f"{ASSET_ALIASES.get(base, base)}-{ASSET_ALIASES.get(quote, quote)}"
+
+
+def _split_pair(pair: str, feed_symbol: str) -> tuple[str, str]:
+    for separator in "-/":
+        if separator in pair:
+            base, _, quote = pair.partition(separator)
+            if base and quote:
+                return base, quote
+            break
+    else:
+        for quote in QUOTES:
+            if pair.endswith(quote) and len(pair) > len(quote):
+                return pair[: -len(quote)], quote
+    raise BadFrame(f"cannot normalise symbol {feed_symbol!r}")
+
+
+def parse_decimal(value: Any, name: str) -> Decimal:
+    """A decimal from a JSON string, integer or (parsed with `parse_float=Decimal`) number; never a float."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
+        try:
+            return Decimal(value)
+        except InvalidOperation:
+            raise BadFrame(f"{name} is not a number: {value!r}") from None
+    raise BadFrame(f"{name} must be a decimal string or number, not {type(value).__name__}")
+
+
+def decimal_text(value: Decimal) -> str:
+    """Plain notation (`0.00000010`, not `1.0E-7`): the form on the wire and in synthetic ids."""
+    return format(value, "f")
+
+
+def synthetic_trade_id(
+    source: str, feed_symbol: str, price: Decimal, size: Decimal, trade_ts_ms: int, index: int
+) -> str:
+    """A deterministic id for feeds without one (Finnhub): the same frame always yields the same ids.
+
+    The index within the frame separates identical fills in one batch. 128 bits of sha256 is ample.
+    """
+    parts = (source, feed_symbol, decimal_text(price), decimal_text(size), str(trade_ts_ms), str(index))
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
+
+
+@dataclass(frozen=True, slots=True)
+class Trade:
+    source: str
+    symbol: str
+    feed_symbol: str
+    price: Decimal
+    size: Decimal
+    trade_ts_ms: int
+    received_ts_ms: int
+    trade_id: str
+    side: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.source not in SOURCES:
+            raise BadFrame(f"unknown source {self.source!r}")
+        for name in ("symbol", "feed_symbol", "trade_id"):
+            value = getattr(self, name)
+            if not isinstance(value, str) or not value:
+                raise BadFrame(f"{name} must be a non-empty string, got {value!r}")
+        for name in ("price", "size"):
+            value = getattr(self, name)
+            if not isinstance(value, Decimal) or not value.is_finite() or value <= 0:
+                raise BadFrame(f"{name} must be a finite decimal > 0, got {value!r}")
+        for name in ("trade_ts_ms", "received_ts_ms"):
+            value = getattr(self, name)
+            if type(value) is not int or value <= 0:
+                raise BadFrame(f"{name} must be a positive integer, got {value!r}")
+        if self.side is not None and self.side not in SIDES:
+            raise BadFrame(f"side must be buy, sell or absent, got {self.side!r}")
+
+    def to_json(self) -> bytes:
+        """Compact JSON, keys in field order, price and size as decimal strings."""
+        return json.dumps(
+            {
+                "source": self.source,
+                "symbol": self.symbol,
+                "feed_symbol": self.feed_symbol,
+                "price": decimal_text(self.price),
+                "size": decimal_text(self.size),
+                "trade_ts_ms": self.trade_ts_ms,
+                "received_ts_ms": self.received_ts_ms,
+                "trade_id": self.trade_id,
+                "side": self.side,
+            },
+            separators=(",", ":"),
+        ).encode()
+
+    def key(self) -> bytes:
+        """The Kafka key: one symbol's trades share a partition and keep their order."""
+        return self.symbol.encode()
+
+    @classmethod
+    def from_json(cls, data: bytes | str) -> Trade:
+        try:
+            obj = json.loads(data)
+        except ValueError as exc:
+            raise BadFrame(f"invalid JSON: {exc}") from None
+        if not isinstance(obj, dict):
+            raise BadFrame("trade is not a JSON object")
+        missing = [name for name in _REQUIRED if name not in obj]
+        if missing:
+            raise BadFrame(f"missing field(s): {', '.join(missing)}")
+        return cls(
+            source=obj["source"],
+            symbol=obj["symbol"],
+            feed_symbol=obj["feed_symbol"],
+            price=parse_decimal(obj["price"], "price"),
+            size=parse_decimal(obj["size"], "size"),
+            trade_ts_ms=obj["trade_ts_ms"],
+            received_ts_ms=obj["received_ts_ms"],
+            trade_id=obj["trade_id"],
+            side=obj.get("side"),
+        )
+
+
+_REQUIRED = tuple(name for name in Trade.__dataclass_fields__ if name != "side")
