@@ -43,6 +43,9 @@ DEFAULT_SYMBOLS = {
 }  # fmt: skip
 
 
+PUMP_BATCH_FRAMES = 64
+
+
 @dataclass(frozen=True)
 class FeedTarget:
     url: str
@@ -156,14 +159,17 @@ class ProducerService:
     # ---- loop: parse and send ----------------------------------------------------------------
 
     async def _pump(self) -> None:
+        """Parse whatever frames are waiting (up to `PUMP_BATCH_FRAMES`) and send them as one batch."""
         while True:
-            raw, received_ts_ms = await self._buffer.get()
+            frames = [await self._buffer.get()]
+            while len(frames) < PUMP_BATCH_FRAMES and not self._buffer.empty():
+                frames.append(self._buffer.get_nowait())
             try:
-                for record in self._records(raw, received_ts_ms):
-                    await self.sink.send(record)
+                await self.sink.send([record for raw, ts in frames for record in self._records(raw, ts)])
             finally:
-                self._slots.release()
-                self._buffer.task_done()
+                for _ in frames:
+                    self._slots.release()
+                    self._buffer.task_done()
 
     def _records(self, raw: str | bytes, received_ts_ms: int) -> list[Record]:
         self.stats.frames += 1

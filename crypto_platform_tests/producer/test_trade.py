@@ -113,3 +113,19 @@ def test_synthetic_trade_id_is_deterministic_and_separates_fills() -> None:
     assert len(first) == 32 and int(first, 16) >= 0
     assert first != synthetic_trade_id(*args, 1)
     assert first != synthetic_trade_id("simulator", *args[1:], 0)
+
+
+@pytest.mark.parametrize("side", [None, "buy"])
+@pytest.mark.parametrize("feed_symbol", ["BINANCE:BTCUSDT", 'ODD:"QUOTE"\\USD', "KRAKEN:ÉTH/USD"])
+def test_to_json_is_exactly_what_json_dumps_writes(feed_symbol: str, side: str | None) -> None:
+    trade = Trade(
+        source="finnhub", symbol="BTC-USD", feed_symbol=feed_symbol, price=Decimal("95000.10"),
+        size=Decimal("1E-8"), trade_ts_ms=1_767_225_600_123, received_ts_ms=1_767_225_600_456,
+        trade_id='id-"7"', side=side,
+    )  # fmt: skip
+    expected = {
+        "source": trade.source, "symbol": trade.symbol, "feed_symbol": feed_symbol, "price": "95000.10",
+        "size": "0.00000001", "trade_ts_ms": trade.trade_ts_ms, "received_ts_ms": trade.received_ts_ms,
+        "trade_id": 'id-"7"', "side": side,
+    }  # fmt: skip
+    assert trade.to_json() == json.dumps(expected, separators=(",", ":")).encode()
