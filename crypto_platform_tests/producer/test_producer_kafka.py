@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import signal
+import subprocess
+import sys
 import threading
 import uuid
 from collections.abc import Iterator
@@ -22,6 +26,7 @@ from crypto_platform.kafka_client import client_config, ensure_topics, topic_spe
 from crypto_platform.local.kafka import KafkaService
 from crypto_platform.local.process import wait_until
 from crypto_platform.producer.service import ProducerService
+from crypto_platform.producer.stats import read_status
 from crypto_platform.producer.trade import Trade, normalise_symbol
 from crypto_platform.settings import Settings
 from crypto_platform.simulator.config import SimulatorConfig
@@ -166,3 +171,49 @@ def test_broker_stopped_and_restarted_while_producing(local_stack: Settings, tmp
         topics = read_topics(settings)
     assert service.stats.dropped_frames == 0
     assert_exactly_what_was_sent(simulator, topics)
+
+
+def test_full_buffer_drops_loudly_and_counts(
+    local_stack: Settings, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    kafka = KafkaService(local_stack)
+    with run_in_thread(SimulatorConfig(rate=300, seed=5)) as simulator:
+        settings = _settings(local_stack, simulator, tmp_path).model_copy(
+            update={"producer_buffer_frames": 3, "producer_buffer_wait": 0.05}
+        )
+        with running_producer(settings) as service:
+            assert wait_until(lambda: service.stats.produced >= 100, 30)
+            kafka.process.stop()
+            try:
+                assert wait_until(lambda: service.stats.dropped_frames >= 5, 60)
+            finally:
+                kafka.process.start(kafka.command(), kafka.env())
+                assert wait_until(kafka.healthy, 90)
+            produced_before = service.stats.produced
+            assert wait_until(lambda: service.stats.produced > produced_before + 100, 60)
+    assert "BUFFER FULL" in caplog.text
+
+
+def test_sigterm_flushes_everything_buffered(local_stack: Settings, tmp_path: Path) -> None:
+    with run_in_thread(SimulatorConfig(rate=2000, seed=3)) as simulator:
+        settings = _settings(local_stack, simulator, tmp_path)
+        env = {
+            **os.environ,
+            "CRYPTO_PLATFORM_HOME": str(tmp_path),
+            "KAFKA_TOPIC_TRADES": settings.kafka_topic_trades,
+            "KAFKA_TOPIC_DLQ": settings.kafka_topic_dlq,
+            "PRODUCER_FEED_URL": settings.producer_feed_url,
+            "PRODUCER_REPORT_INTERVAL": "0.5",
+        }
+        status_file = tmp_path / "run" / "producer.status.json"
+        process = subprocess.Popen([sys.executable, "-m", "crypto_platform.cli", "produce"], env=env)
+        try:
+            assert wait_until(lambda: (read_status(status_file) or {}).get("produced", 0) >= 500, 60)
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(60) == 0
+        finally:
+            process.kill()
+    final = read_status(status_file)
+    assert final is not None and final["pid"] == process.pid
+    assert final["trades"] == final["produced"] > 500 and final["dropped_frames"] == 0
+    assert len(read_topics(settings).trades) == final["produced"]
