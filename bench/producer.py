@@ -76,8 +76,11 @@ def measure_producer(settings: Settings, frames: list[str], trades: int, port: i
         started = time.perf_counter()
         thread = threading.Thread(target=asyncio.run, args=(service.run(),))
         thread.start()
-        if not wait_until(lambda: service.stats.produced >= trades, 600, interval=0.01):
-            raise RuntimeError(f"producer stalled: {service.stats.summary()}")
+        done = wait_until(
+            lambda: service.stats.produced >= trades or not thread.is_alive(), 600, interval=0.01
+        )
+        if not done or service.stats.produced < trades:
+            raise RuntimeError(f"producer stopped short: {service.stats.summary()}")
         elapsed = time.perf_counter() - started
         service.stop()
         thread.join(60)
@@ -94,8 +97,9 @@ def measure_kcat(settings: Settings, frames: list[str], topic: str) -> tuple[flo
             lines.append(trade.key() + b"\t" + trade.to_json())
     with tempfile.NamedTemporaryFile(suffix=".tsv") as data:
         Path(data.name).write_bytes(b"\n".join(lines) + b"\n")
+        codec = settings.producer_compression or "none"
         command = [
-            "kcat", "-P", "-b", settings.kafka_bootstrap, "-t", topic, "-K", "\t", "-z", "lz4",
+            "kcat", "-P", "-b", settings.kafka_bootstrap, "-t", topic, "-K", "\t", "-z", codec,
             "-X", "acks=all", "-X", "enable.idempotence=true", "-X", "linger.ms=20", "-l", data.name,
         ]  # fmt: skip
         started = time.perf_counter()
@@ -129,7 +133,8 @@ def main() -> None:
         producer_seconds = measure_producer(settings, frames, args.trades, args.port)
     producer_rate, kcat_rate = args.trades / producer_seconds, kcat_count / kcat_seconds
     print_table(
-        f"producer: {args.trades:,} trades in {len(frames):,} simulator frames, 3 partitions, lz4, acks=all",
+        f"producer: {args.trades:,} trades in {len(frames):,} simulator frames, 3 partitions, "
+        f"{settings.producer_compression or 'no'} compression, acks=all, idempotent",
         [
             (
                 "producer (websocket -> parse -> aiokafka)",

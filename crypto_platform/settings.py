@@ -72,7 +72,7 @@ class Settings(BaseSettings):
     producer_buffer_wait: float = 1.0  # seconds the feed reader waits for room before dropping
     producer_report_interval: float = 5.0
     producer_linger_ms: int = 20
-    producer_compression: str | None = "lz4"
+    producer_compression: Literal["gzip", "snappy", "lz4", "zstd"] | None = "zstd"
 
     # Local feed simulator (Finnhub websocket + news REST), used when no FINNHUB_API_KEY is set
     simulator_port: int = 8090
@@ -82,6 +82,11 @@ class Settings(BaseSettings):
     # Orchestration and dashboard
     dagster_port: int = 3000
     dashboard_port: int = 8501
+
+    @field_validator("producer_compression", mode="before")
+    @classmethod
+    def _no_compression(cls, value: object) -> object:
+        return None if value in ("", "none") else value
 
     @field_validator("producer_symbols", mode="before")
     @classmethod
