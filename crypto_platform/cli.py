@@ -8,17 +8,28 @@ import logging
 import sys
 from enum import StrEnum
 
+import dagster as dg
 import typer
 from tabulate import tabulate
 
+from crypto_platform.defs.prices.assets import load_metadata, raw_trades
+from crypto_platform.kafka_client import client_config
+from crypto_platform.loader import follower
+from crypto_platform.loader.trades_loader import TradesLoader
 from crypto_platform.local import stack
 from crypto_platform.local.process import StackError
 from crypto_platform.producer.service import ProducerService
-from crypto_platform.producer.stats import read_status
 from crypto_platform.settings import get_settings
+from crypto_platform.status_file import read_status
 from crypto_platform.warehouse import connect, run_query
 
 app = typer.Typer(help="Real-time crypto data platform on Dagster.", no_args_is_help=True)
+
+
+WORKER_COUNTERS = {
+    "producer": ("frames", "trades", "produced", "dead_lettered", "reconnects", "dropped_frames"),
+    "loader": ("rows", "rejected", "batches", "lag"),
+}
 
 
 class OutputFormat(StrEnum):
@@ -29,6 +40,12 @@ class OutputFormat(StrEnum):
 def _fail(message: str) -> typer.Exit:
     typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
     return typer.Exit(1)
+
+
+def _configure_logging() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for chatty in ("snowflake.connector", "aiokafka"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
 
 
 def _print_status(statuses: list[stack.ServiceStatus]) -> None:
@@ -65,10 +82,10 @@ def status() -> None:
     settings = get_settings()
     statuses = stack.status(settings)
     _print_status(statuses)
-    counters = read_status(settings.home / "run" / "producer.status.json")
-    if counters:
-        shown = ("frames", "trades", "produced", "dead_lettered", "reconnects", "dropped_frames")
-        typer.echo("\nproducer: " + " ".join(f"{k}={counters[k]}" for k in shown))
+    for worker, shown in WORKER_COUNTERS.items():
+        counters = read_status(settings.home / "run" / f"{worker}.status.json")
+        if counters:
+            typer.echo(f"{worker}: " + " ".join(f"{k}={counters[k]}" for k in shown))
     if any(s.state not in ("healthy", "external") for s in statuses):
         raise typer.Exit(1)
 
@@ -77,8 +94,42 @@ def status() -> None:
 def produce() -> None:
     """Run the producer in the foreground: live trades from the configured feed into Kafka."""
     settings = get_settings()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    _configure_logging()
     asyncio.run(ProducerService(settings).run())
+
+
+@app.command()
+def load(
+    follow: bool = typer.Option(False, "--follow", help="Keep loading new trades until stopped."),
+) -> None:
+    """Load trades from Kafka into RAW.TRADES, exactly once: up to now, or continuously."""
+    settings = get_settings()
+    _configure_logging()
+    loader = TradesLoader(
+        client_config(settings),
+        settings.kafka_topic_trades,
+        lambda: connect(settings),
+        settings.loader_batch_size,
+    )
+    if not follow:
+        report = asyncio.run(loader.load_until_caught_up())
+        typer.echo(
+            f"loaded {report.rows} rows ({report.rejected} rejected) in {report.seconds:.2f}s; "
+            f"lag {sum(report.lag.values())}"
+        )
+        return
+    instance = dg.DagsterInstance.from_config(str(settings.dagster_home))
+    asyncio.run(
+        follower.follow(
+            loader,
+            lambda report: instance.report_runless_asset_event(
+                dg.AssetMaterialization(raw_trades.key, metadata=load_metadata(report))
+            ),
+            settings.home / "run" / "loader.status.json",
+            settings.loader_follow_interval,
+            settings.loader_report_interval,
+        )
+    )
 
 
 @app.command()

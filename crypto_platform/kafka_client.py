@@ -68,3 +68,16 @@ async def _list_topics(settings: Settings, timeout_ms: int) -> list[str]:
 def list_topics(settings: Settings, timeout_ms: int = 5_000) -> list[str]:
     """The broker's topics; raises when the broker does not answer within the timeout."""
     return asyncio.run(_list_topics(settings, timeout_ms))
+
+
+async def partition_ids(config: dict[str, Any], topic: str) -> list[int]:
+    """The topic's partitions, from the broker's metadata; raises if the topic does not exist."""
+    admin = AIOKafkaAdminClient(**config)
+    await admin.start()
+    try:
+        (described,) = await admin.describe_topics([topic])
+    finally:
+        await admin.close()
+    if described.get("error_code") or not described["partitions"]:
+        raise RuntimeError(f"Kafka topic {topic!r} does not exist")
+    return sorted(p["partition"] for p in described["partitions"])

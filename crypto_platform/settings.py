@@ -74,6 +74,15 @@ class Settings(BaseSettings):
     producer_linger_ms: int = 20
     producer_compression: Literal["gzip", "snappy", "lz4", "zstd"] | None = "zstd"
 
+    # Loader (Kafka -> RAW.TRADES) and its lag sensor and checks
+    loader_batch_size: int = 250_000  # messages per transaction in a bounded run
+    loader_follow_interval: float = 0.5  # seconds between batches of `load --follow`
+    loader_report_interval: float = 10.0  # seconds between materializations reported by the follower
+    lag_max_messages: int = 10_000  # the lag sensor requests a run above this many unloaded messages...
+    lag_max_age_seconds: float = 120.0  # ...or when the oldest unloaded message is older than this
+    lag_retry_seconds: float = 600.0  # a breach with no progress is requested again after this long
+    trades_freshness_seconds: float = 300.0  # raw_trades_fresh warns when the newest trade is older
+
     # Local feed simulator (Finnhub websocket + news REST), used when no FINNHUB_API_KEY is set
     simulator_port: int = 8090
     simulator_rate: float = 200.0

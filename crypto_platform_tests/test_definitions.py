@@ -5,7 +5,8 @@ from __future__ import annotations
 import dagster as dg
 import pytest
 
-from crypto_platform.defs.resources import kafka_resource, s3_resource, snowflake_resource
+from crypto_platform.defs.prices.resources import kafka_resource
+from crypto_platform.defs.resources import s3_resource, snowflake_resource
 from crypto_platform.settings import Settings
 
 

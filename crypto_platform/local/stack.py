@@ -13,12 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from crypto_platform.local.dagster import DagsterService
-from crypto_platform.local.feed import ProducerService, SimulatorService
 from crypto_platform.local.kafka import KafkaService
 from crypto_platform.local.process import StackError, port_open, wait_until
 from crypto_platform.local.s3 import S3Service
 from crypto_platform.local.service import LocalService
 from crypto_platform.local.warehouse import WarehouseService
+from crypto_platform.local.workers import LoaderService, ProducerService, SimulatorService
 from crypto_platform.settings import LOCAL_HOST, PROJECT_ROOT, Settings
 
 
@@ -35,7 +35,7 @@ def all_services(settings: Settings) -> list[LocalService]:
     services = [KafkaService(settings), S3Service(settings), WarehouseService(settings)]
     if settings.use_simulator:
         services.append(SimulatorService(settings))
-    return [*services, ProducerService(settings), DagsterService(settings)]
+    return [*services, ProducerService(settings), LoaderService(settings), DagsterService(settings)]
 
 
 def up(settings: Settings, report: Callable[[str], None] = print) -> list[ServiceStatus]:

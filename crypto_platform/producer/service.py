@@ -19,7 +19,6 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from crypto_platform.kafka_client import client_config
@@ -81,11 +80,11 @@ def dead_letter(topic: str, reason: str, raw: Any, source: str, received_ts_ms: 
 
 
 class ProducerService:
-    def __init__(self, settings: Settings, status_file: Path | None = None) -> None:
+    def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.target = feed_target(settings)
         self.stats = ProducerStats()
-        self.status_file = status_file or settings.home / "run" / "producer.status.json"
+        self.status_file = settings.home / "run" / "producer.status.json"
         self._buffer: asyncio.Queue[tuple[str | bytes, int]] = asyncio.Queue()
         self._slots = threading.BoundedSemaphore(settings.producer_buffer_frames)
         self._loop: asyncio.AbstractEventLoop | None = None

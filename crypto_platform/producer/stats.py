@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
-import os
-import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+
+from crypto_platform.status_file import write_status
 
 
 @dataclass
@@ -29,15 +28,4 @@ class ProducerStats:
         )
 
     def write(self, path: Path, **extra: object) -> None:
-        """Replace the status file atomically, so readers never see half of it."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({**asdict(self), **extra, "updated_at": time.time(), "pid": os.getpid()}))
-        tmp.replace(path)
-
-
-def read_status(path: Path) -> dict | None:
-    try:
-        return json.loads(path.read_text())
-    except (FileNotFoundError, ValueError):
-        return None
+        write_status(path, {**asdict(self), **extra})

@@ -26,11 +26,11 @@ from crypto_platform.kafka_client import client_config, ensure_topics, topic_spe
 from crypto_platform.local.kafka import KafkaService
 from crypto_platform.local.process import wait_until
 from crypto_platform.producer.service import ProducerService
-from crypto_platform.producer.stats import read_status
 from crypto_platform.producer.trade import Trade, normalise_symbol
 from crypto_platform.settings import Settings
 from crypto_platform.simulator.config import SimulatorConfig
 from crypto_platform.simulator.server import FinnhubSimulator, run_in_thread
+from crypto_platform.status_file import read_status
 
 pytestmark = [pytest.mark.stack, pytest.mark.slow]
 

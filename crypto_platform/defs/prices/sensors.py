@@ -1,0 +1,95 @@
+"""The Kafka lag sensor: requests a `raw_trades` run when the loader falls behind."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from dataclasses import dataclass
+
+import dagster as dg
+from dagster_snowflake import SnowflakeResource
+
+from crypto_platform.defs.prices.assets import raw_trades
+from crypto_platform.defs.prices.checks import raw_trades_unique_offsets, raw_trades_valid_prices
+from crypto_platform.defs.prices.resources import KafkaResource
+from crypto_platform.loader.lag import Lag, measure_lag
+from crypto_platform.settings import Settings, get_settings
+from crypto_platform.warehouse.trades import stored_offsets
+
+raw_trades_job = dg.define_asset_job(
+    "raw_trades_job",
+    selection=dg.AssetSelection.assets(raw_trades).without_checks()
+    | dg.AssetSelection.checks(raw_trades_unique_offsets, raw_trades_valid_prices),
+    description="Load RAW.TRADES up to the current end of the topic, with its blocking checks.",
+)
+
+IN_FLIGHT = [
+    dg.DagsterRunStatus.QUEUED,
+    dg.DagsterRunStatus.NOT_STARTED,
+    dg.DagsterRunStatus.STARTING,
+    dg.DagsterRunStatus.STARTED,
+]
+
+
+@dataclass(frozen=True)
+class Decision:
+    request: bool
+    reason: str
+    cursor: dict
+
+
+def decide(
+    lag: Lag, stored: dict[int, int], cursor: dict, in_flight: bool, settings: Settings, now: float
+) -> Decision:
+    """Request a run once per breach: not while a run is in flight, and not again while the stored
+    offsets have not moved since the last request (unless that request is `lag_retry_seconds` old)."""
+    age = lag.oldest_age_seconds(int(now * 1000))
+    if lag.total <= settings.lag_max_messages and age <= settings.lag_max_age_seconds:
+        return Decision(False, f"lag {lag.total} messages, oldest {age:.0f}s: within limits", {})
+    offsets = {str(p): o for p, o in sorted(stored.items())}
+    if in_flight:
+        return Decision(False, "over the limits, but a raw_trades run is in flight", cursor)
+    same_breach = cursor.get("offsets") == offsets
+    if same_breach and now - cursor.get("requested_at", 0) < settings.lag_retry_seconds:
+        return Decision(False, "over the limits; already requested a run for this position", cursor)
+    reason = f"lag {lag.total} messages (limit {settings.lag_max_messages}), oldest {age:.0f}s"
+    return Decision(True, reason, {"offsets": offsets, "requested_at": now})
+
+
+@dg.sensor(job=raw_trades_job, minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.RUNNING)
+def kafka_lag_sensor(
+    context: dg.SensorEvaluationContext, snowflake: SnowflakeResource, kafka: KafkaResource
+) -> dg.SensorResult:
+    """Compares the topic's high watermarks with the offsets the warehouse holds (no consumer group
+    is joined) and records the lag as an observation of `raw_trades`."""
+    settings = get_settings()
+    with snowflake.get_connection() as conn:
+        stored = stored_offsets(conn, kafka.topic_trades)
+    lag = asyncio.run(measure_lag(kafka.client_config(), kafka.topic_trades, stored))
+    in_flight = bool(
+        context.instance.get_run_ids(dg.RunsFilter(job_name=raw_trades_job.name, statuses=IN_FLIGHT), limit=1)
+    )
+    now = time.time()
+    decision = decide(lag, stored, json.loads(context.cursor or "{}"), in_flight, settings, now)
+    observation = dg.AssetObservation(
+        asset_key=raw_trades.key,
+        metadata={
+            "lag": dg.MetadataValue.int(lag.total),
+            "lag_per_partition": dg.MetadataValue.json(
+                {str(p): n for p, n in sorted(lag.per_partition.items())}
+            ),
+            "oldest_unloaded_age_seconds": dg.MetadataValue.float(round(lag.oldest_age_seconds(), 1)),
+        },
+    )
+    run_requests = []
+    if decision.request:
+        run_key = f"lag-{json.dumps(decision.cursor['offsets'], sort_keys=True)}-{int(now)}"
+        run_requests.append(dg.RunRequest(run_key=run_key, tags={"crypto_platform/reason": decision.reason}))
+    context.log.info(decision.reason)
+    return dg.SensorResult(
+        run_requests=run_requests,
+        skip_reason=None if run_requests else decision.reason,
+        cursor=json.dumps(decision.cursor),
+        asset_events=[observation],
+    )

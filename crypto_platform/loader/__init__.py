@@ -1,0 +1,1 @@
+"""The Kafka -> warehouse loader for trades: bounded runs (the `raw_trades` asset) and `--follow`."""

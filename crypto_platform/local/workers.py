@@ -1,0 +1,97 @@
+"""The platform's own processes in the local stack: the feed simulator, the producer and the loader."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import httpx
+
+from crypto_platform.local.service import LocalService
+from crypto_platform.settings import LOCAL_HOST
+from crypto_platform.status_file import is_current
+
+
+class SimulatorService(LocalService):
+    name = "simulator"
+
+    @property
+    def ports(self) -> list[int]:
+        return [self.settings.simulator_port]
+
+    def command(self) -> list[str]:
+        s = self.settings
+        options = {
+            "--host": LOCAL_HOST,
+            "--port": s.simulator_port,
+            "--rate": s.simulator_rate,
+            "--seed": s.simulator_seed,
+        }
+        return [
+            sys.executable,
+            "-m",
+            "crypto_platform.simulator",
+            *(str(x) for kv in options.items() for x in kv),
+        ]
+
+    def healthy(self) -> bool:
+        try:
+            return httpx.get(f"http://{self.address}/health", timeout=2).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+
+class CliWorker(LocalService):
+    """A `crypto-platform` command running in the background, healthy while it keeps rewriting
+    its status file (`.local/run/<name>.status.json`) every report interval."""
+
+    cli_args: tuple[str, ...]
+
+    @property
+    def ports(self) -> list[int]:
+        return []
+
+    @property
+    def report_interval(self) -> float:
+        raise NotImplementedError
+
+    @property
+    def status_file(self) -> Path:
+        return self.settings.home / "run" / f"{self.name}.status.json"
+
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", "crypto_platform.cli", *self.cli_args]
+
+    def env(self) -> dict[str, str]:
+        return {"DAGSTER_HOME": str(self.settings.dagster_home)}
+
+    def healthy(self) -> bool:
+        return is_current(self.status_file, self.process.pid(), 3 * self.report_interval + 5)
+
+
+class ProducerService(CliWorker):
+    name = "producer"
+    cli_args = ("produce",)
+
+    @property
+    def report_interval(self) -> float:
+        return self.settings.producer_report_interval
+
+    @property
+    def address(self) -> str:
+        return f"{self.settings.producer_feed} -> {self.settings.kafka_topic_trades}"
+
+
+class LoaderService(CliWorker):
+    """`load --follow`: the Kafka -> RAW.TRADES loader in continuous mode."""
+
+    name = "loader"
+    cli_args = ("load", "--follow")
+
+    @property
+    def report_interval(self) -> float:
+        return self.settings.loader_report_interval
+
+    @property
+    def address(self) -> str:
+        return f"{self.settings.kafka_topic_trades} -> RAW.TRADES"

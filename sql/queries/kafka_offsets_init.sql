@@ -1,0 +1,7 @@
+-- Start tracking a partition (at the earliest offset Kafka still holds) unless it is tracked already.
+MERGE INTO OPS.KAFKA_OFFSETS AS O
+USING (SELECT %(topic)s AS TOPIC, %(partition)s AS KAFKA_PARTITION, %(offset)s AS NEXT_OFFSET) AS S
+ON O.TOPIC = S.TOPIC AND O.KAFKA_PARTITION = S.KAFKA_PARTITION
+WHEN NOT MATCHED THEN
+    INSERT (TOPIC, KAFKA_PARTITION, NEXT_OFFSET, UPDATED_AT)
+    VALUES (S.TOPIC, S.KAFKA_PARTITION, S.NEXT_OFFSET, SYSDATE());
