@@ -3,16 +3,44 @@
 `fakesnow -s` ignores `--db_path` in server mode and keeps everything in memory, so this serves
 fakesnow's own Starlette app with its shared instance replaced by one `FakeSnow(db_path=...)`:
 each database is one DuckDB file in that folder (`CRYPTO.db`).
+
+One behaviour is aligned with Snowflake: two transactions updating the same row. Snowflake makes
+the second wait for the first and then sees its result; DuckDB fails the second at once, which
+fakesnow would answer with an HTTP 500 that the connector retries for a minute. The launcher
+reports it as Snowflake's lock error (000625) instead, so the client gets a SQL error at once and
+can roll back and retry, as it would after a lock timeout on Snowflake.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 from pathlib import Path
+from typing import Any
 
+import duckdb
 import fakesnow.server
 import uvicorn
+from fakesnow.cursor import FakeSnowflakeCursor
 from fakesnow.instance import FakeSnow
+from snowflake.connector.errors import ProgrammingError
+
+from crypto_platform.warehouse.trades import LOCK_ERRNO
+
+
+def _report_conflicts_as_lock_errors() -> None:
+    execute = FakeSnowflakeCursor.execute
+
+    @functools.wraps(execute)
+    def guarded(self: FakeSnowflakeCursor, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return execute(self, *args, **kwargs)
+        except duckdb.TransactionException as exc:
+            raise ProgrammingError(
+                msg=f"Transaction conflict: {exc}", errno=LOCK_ERRNO, sqlstate="57014"
+            ) from None
+
+    FakeSnowflakeCursor.execute = guarded
 
 
 def main() -> None:
@@ -22,6 +50,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8765)
     args = parser.parse_args()
     args.db_dir.mkdir(parents=True, exist_ok=True)
+    _report_conflicts_as_lock_errors()
     instance = FakeSnow(db_path=args.db_dir)
     fakesnow.server.shared_fs = instance
     try:

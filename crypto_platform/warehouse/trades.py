@@ -19,8 +19,13 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 from snowflake.connector import SnowflakeConnection
+from snowflake.connector.cursor import SnowflakeCursor
+from snowflake.connector.errors import ProgrammingError
 
 from crypto_platform.warehouse.sql_text import query
+
+LOCK_ERRNO = 625
+"""Snowflake's lock error: another transaction holds the row (the emulator reports conflicts so too)."""
 
 FAULT_ENV = "CRYPTO_PLATFORM_FAIL_AT"
 """Test hook: the name of a point in `commit_batch` where the process dies (`os._exit`)."""
@@ -74,10 +79,15 @@ def commit_batch(conn: SnowflakeConnection, batch: TradeBatch) -> None:
         cur.execute("BEGIN")
         try:
             for partition, (start, end) in sorted(batch.ranges.items()):
-                cur.execute(
-                    query("kafka_offsets_advance"),
-                    {"topic": batch.topic, "partition": partition, "expected": start, "next_offset": end},
-                )
+                params = {"topic": batch.topic, "partition": partition, "expected": start, "next_offset": end}
+                try:
+                    cur.execute(query("kafka_offsets_advance"), params)
+                except ProgrammingError as exc:
+                    if exc.errno != LOCK_ERRNO:
+                        raise
+                    raise OffsetConflict(
+                        f"{batch.topic}[{partition}] is being advanced by another loader"
+                    ) from exc
                 if cur.rowcount != 1:
                     raise OffsetConflict(f"{batch.topic}[{partition}] is no longer at offset {start}")
             if batch.rows.num_rows:
@@ -94,7 +104,15 @@ def commit_batch(conn: SnowflakeConnection, batch: TradeBatch) -> None:
             raise
         finally:
             if batch.rows.num_rows:
-                cur.execute(query("trades_stage_cleanup"), {"load_id": batch.load_id})
+                _clean_stage(cur, batch.load_id)
+
+
+def _clean_stage(cur: SnowflakeCursor, load_id: str) -> None:
+    try:
+        cur.execute(query("trades_stage_cleanup"), {"load_id": load_id})
+    except ProgrammingError as exc:  # another loader is deleting the same stale rows: it will finish
+        if exc.errno != LOCK_ERRNO:
+            raise
 
 
 def _stage(conn: SnowflakeConnection, batch: TradeBatch) -> None:
