@@ -1,34 +1,32 @@
-"""What the benchmarks share: a Kafka broker to measure against, and a table of figures."""
+"""What the benchmarks share: local services in a temporary home, and a table of figures."""
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
-from crypto_platform.local.kafka import KafkaService
-from crypto_platform.local.process import StackError, port_open, wait_until
-from crypto_platform.settings import LOCAL_HOST, Settings
+from crypto_platform.local import stack
+from crypto_platform.settings import Settings
 
 
 @contextmanager
-def kafka_broker(settings: Settings) -> Iterator[Settings]:
-    """The running local broker, or a fresh one in a temporary folder, stopped afterwards."""
-    if port_open(LOCAL_HOST, settings.kafka_local_port):
-        yield settings
-        return
-    with tempfile.TemporaryDirectory(prefix="bench-kafka-") as home:
-        own = settings.model_copy(update={"home": Path(home)})
-        kafka = KafkaService(own)
-        kafka.prepare()
-        kafka.process.start(kafka.command(), kafka.env())
+def services(names: list[str], **env: str) -> Iterator[Settings]:
+    """The named services of the local stack with fresh data (a temporary home), stopped afterwards.
+    `env` sets settings for this process and the services it starts, as a user would.
+    Like `make up` it refuses ports that are taken: stop your own stack (`make down`) first."""
+    saved = dict(os.environ)
+    with tempfile.TemporaryDirectory(prefix="bench-") as home:
+        os.environ.update({"CRYPTO_PLATFORM_HOME": home, **env})
+        settings = Settings()
         try:
-            if not wait_until(kafka.healthy, kafka.startup_timeout):
-                raise StackError(f"benchmark broker did not start: {kafka.process.log_tail(3)}")
-            yield own
+            stack.up(settings, report=lambda _line: None, only=names)
+            yield settings
         finally:
-            kafka.process.stop()
+            stack.down(settings)
+            os.environ.clear()
+            os.environ.update(saved)
 
 
 def print_table(title: str, rows: list[tuple[str, str]]) -> None:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from websockets.asyncio.server import serve
 
-from bench.common import kafka_broker, print_table
+from bench.common import print_table, services
 from crypto_platform.kafka_client import ensure_topics
 from crypto_platform.local.process import wait_until
 from crypto_platform.producer.feeds import finnhub
@@ -116,7 +116,7 @@ def main() -> None:
         raise SystemExit("kcat is not installed: apt-get install kcat (make bench does this)")
     frames = simulator_frames(args.trades)
     run = uuid.uuid4().hex[:8]
-    with kafka_broker(Settings()) as base:
+    with services(["kafka"]) as base:
         settings = base.model_copy(
             update={
                 "kafka_topic_trades": f"bench.producer.{run}",

@@ -17,6 +17,7 @@ from crypto_platform.kafka_client import client_config
 from crypto_platform.loader import follower
 from crypto_platform.loader.trades_loader import TradesLoader
 from crypto_platform.local import stack
+from crypto_platform.local.dagster import ensure_instance_dir
 from crypto_platform.local.process import StackError
 from crypto_platform.producer.service import ProducerService
 from crypto_platform.settings import get_settings
@@ -118,7 +119,7 @@ def load(
             f"lag {sum(report.lag.values())}"
         )
         return
-    instance = dg.DagsterInstance.from_config(str(settings.dagster_home))
+    instance = dg.DagsterInstance.from_config(str(ensure_instance_dir(settings.dagster_home)))
     asyncio.run(
         follower.follow(
             loader,

@@ -22,7 +22,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from snowflake.connector import SnowflakeConnection
 
 from crypto_platform.kafka_client import partition_ids
-from crypto_platform.loader.arrow_rows import Message, raw_text, to_rows
+from crypto_platform.loader.arrow_rows import Messages, raw_text, to_rows
 from crypto_platform.warehouse.trades import (
     OffsetConflict,
     Rejected,
@@ -67,17 +67,33 @@ class TradesLoader:
         self.batch_size = batch_size
 
     async def load_until_caught_up(self) -> LoadReport:
-        """Load from the stored offsets up to the high watermarks seen at the start, then return."""
+        """Load from the stored offsets up to the high watermarks seen at the start, then return.
+
+        Reading and committing overlap: while batch N commits (in a thread, mostly waiting on the
+        warehouse), batch N+1 is read and converted. Commits stay in order, so each batch's
+        compare-and-set starts where the previous one ended.
+        """
         started = time.perf_counter()
         report = LoadReport()
         async with self._consumer() as (consumer, partitions):
-            report.end_offsets = _by_partition(await consumer.end_offsets(partitions))
+            ends = report.end_offsets = _by_partition(await consumer.end_offsets(partitions))
             with self.connect() as conn:
-                positions = await self._start(consumer, conn, partitions)
-                while any(positions[p] < end for p, end in report.end_offsets.items()):
-                    messages = await self._read(consumer, partitions, positions, report.end_offsets)
-                    positions = await self._commit(consumer, conn, partitions, positions, messages, report)
-        report.next_offsets = positions
+                read = await self._start(consumer, conn, partitions)
+                pending: asyncio.Task[bool] | None = None
+                while any(read[p] < end for p, end in ends.items()):
+                    batch = self._batch(read, await self._read(consumer, partitions, read, ends))
+                    if pending is not None and not await pending:
+                        # another loader was first: drop the batch just read, go on from its offsets
+                        read, pending = (
+                            self._seek(consumer, partitions, stored_offsets(conn, self.topic)),
+                            None,
+                        )
+                        continue
+                    pending = asyncio.create_task(self._commit(conn, batch, report))
+                    read = read | {p: end for p, (_, end) in batch.ranges.items()}
+                if pending is not None and not await pending:
+                    read = stored_offsets(conn, self.topic)
+        report.next_offsets = read
         report.seconds = time.perf_counter() - started
         return report
 
@@ -94,18 +110,20 @@ class TradesLoader:
                 positions = await self._start(consumer, conn, partitions)
                 while not stop.is_set():
                     started = time.perf_counter()
-                    batch = await consumer.getmany(
+                    fetched = await consumer.getmany(
                         *partitions, timeout_ms=int(interval * 1000), max_records=batch_size
                     )
-                    messages = [
-                        Message(tp.partition, r.offset, r.value)
-                        for tp, records in batch.items()
-                        for r in records
-                    ]
+                    messages = Messages()
+                    for tp, records in fetched.items():
+                        messages.add(tp.partition, [r.offset for r in records], [r.value for r in records])
                     if not messages:
                         continue
                     report = LoadReport()
-                    positions = await self._commit(consumer, conn, partitions, positions, messages, report)
+                    batch = self._batch(positions, messages)
+                    if await self._commit(conn, batch, report):
+                        positions = positions | {p: end for p, (_, end) in batch.ranges.items()}
+                    else:
+                        positions = self._seek(consumer, partitions, stored_offsets(conn, self.topic))
                     report.next_offsets = dict(positions)
                     report.end_offsets = _by_partition(await consumer.end_offsets(partitions))
                     report.seconds = time.perf_counter() - started
@@ -164,9 +182,9 @@ class TradesLoader:
         partitions: list[TopicPartition],
         positions: dict[int, int],
         ends: dict[int, int],
-    ) -> list[Message]:
+    ) -> Messages:
         """Up to `batch_size` messages below the end offsets."""
-        messages: list[Message] = []
+        messages = Messages()
         reached = dict(positions)
         while len(messages) < self.batch_size:
             open_partitions = [tp for tp in partitions if reached[tp.partition] < ends[tp.partition]]
@@ -177,7 +195,8 @@ class TradesLoader:
             )
             for tp, records in batch.items():
                 end = ends[tp.partition]
-                messages += [Message(tp.partition, r.offset, r.value) for r in records if r.offset < end]
+                kept = [r for r in records if r.offset < end]
+                messages.add(tp.partition, [r.offset for r in kept], [r.value for r in kept])
             for tp in open_partitions:  # the position also moves past offsets that hold no record
                 reached[tp.partition] = await consumer.position(tp)
         for tp in partitions:  # messages past the end offsets were read ahead; read them again later
@@ -185,38 +204,35 @@ class TradesLoader:
                 consumer.seek(tp, ends[tp.partition])
         return messages
 
-    async def _commit(
-        self,
-        consumer: AIOKafkaConsumer,
-        conn: SnowflakeConnection,
-        partitions: list[TopicPartition],
-        positions: dict[int, int],
-        messages: list[Message],
-        report: LoadReport,
-    ) -> dict[int, int]:
-        """Commit one batch; returns the positions after it (re-read from the warehouse on conflict)."""
+    def _batch(self, positions: dict[int, int], messages: Messages) -> TradeBatch:
+        """The batch for messages read from `positions`: rows, rejects and the offset range per partition."""
         ranges: dict[int, tuple[int, int]] = {}
-        for m in messages:
-            start, end = ranges.get(m.partition, (positions[m.partition], positions[m.partition]))
-            ranges[m.partition] = (start, max(end, m.offset + 1))
+        for partition, offset in zip(messages.partitions, messages.offsets, strict=True):
+            start, end = ranges.get(partition, (positions[partition], positions[partition]))
+            if offset >= end:
+                ranges[partition] = (start, offset + 1)
         rows = to_rows(messages)
-        batch = TradeBatch(
+        return TradeBatch(
             load_id=uuid.uuid4().hex,
             topic=self.topic,
             rows=rows.table,
             ranges=ranges,
             rejected=[Rejected(m.partition, m.offset, reason, raw_text(m)) for m, reason in rows.rejected],
         )
+
+    async def _commit(self, conn: SnowflakeConnection, batch: TradeBatch, report: LoadReport) -> bool:
+        """Commit one batch (in a thread: it mostly waits on the warehouse); False if another loader
+        had already committed part of its range, in which case nothing of it was kept."""
         try:
             await asyncio.to_thread(commit_batch, conn, batch)
         except OffsetConflict as exc:
             log.warning("another loader committed first (%s); continuing from the stored offsets", exc)
             report.conflicts += 1
-            return self._seek(consumer, partitions, stored_offsets(conn, self.topic))
-        report.rows += rows.table.num_rows
-        report.rejected += len(rows.rejected)
+            return False
+        report.rows += batch.rows.num_rows
+        report.rejected += len(batch.rejected)
         report.batches += 1
-        return positions | {p: end for p, (_, end) in ranges.items()}
+        return True
 
 
 def _by_partition(offsets: dict[TopicPartition, int]) -> dict[int, int]:

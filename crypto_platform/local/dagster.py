@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import httpx
 
@@ -19,6 +20,15 @@ INSTANCE_CONFIG = """\
 telemetry:
   enabled: false
 """
+
+
+def ensure_instance_dir(home: Path) -> Path:
+    """The Dagster instance folder with its `dagster.yaml`, created when missing."""
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text(INSTANCE_CONFIG)
+    return home
 
 
 def loaded_locations(base_url: str, timeout: float = 5.0) -> list[str]:
@@ -47,11 +57,7 @@ class DagsterService(LocalService):
         return f"http://{self.address}"
 
     def prepare(self) -> None:
-        home = self.settings.dagster_home
-        home.mkdir(parents=True, exist_ok=True)
-        config = home / "dagster.yaml"
-        if not config.exists():
-            config.write_text(INSTANCE_CONFIG)
+        ensure_instance_dir(self.settings.dagster_home)
 
     def command(self) -> list[str]:
         return [

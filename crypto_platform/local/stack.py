@@ -9,7 +9,7 @@ Snowflake) are health-checked and initialised, never started.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from crypto_platform.local.dagster import DagsterService
@@ -38,8 +38,11 @@ def all_services(settings: Settings) -> list[LocalService]:
     return [*services, ProducerService(settings), LoaderService(settings), DagsterService(settings)]
 
 
-def up(settings: Settings, report: Callable[[str], None] = print) -> list[ServiceStatus]:
-    services = all_services(settings)
+def up(
+    settings: Settings, report: Callable[[str], None] = print, only: Collection[str] | None = None
+) -> list[ServiceStatus]:
+    """Start the stack, or only the services named in `only` (benchmarks use a subset)."""
+    services = [s for s in all_services(settings) if only is None or s.name in only]
     to_start = [s for s in services if not s.external and s.process.pid() is None]
     _refuse_taken_ports(to_start)
     started: list[LocalService] = []

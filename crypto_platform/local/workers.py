@@ -63,7 +63,10 @@ class CliWorker(LocalService):
         return [sys.executable, "-m", "crypto_platform.cli", *self.cli_args]
 
     def env(self) -> dict[str, str]:
-        return {"DAGSTER_HOME": str(self.settings.dagster_home)}
+        return {
+            "CRYPTO_PLATFORM_HOME": str(self.settings.home),
+            "DAGSTER_HOME": str(self.settings.dagster_home),
+        }
 
     def healthy(self) -> bool:
         return is_current(self.status_file, self.process.pid(), 3 * self.report_interval + 5)
