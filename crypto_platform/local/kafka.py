@@ -58,8 +58,7 @@ class KafkaService(LocalService):
                 "kafka.tools.StorageTool",
                 "format",
                 "--ignore-formatted",
-                "-t",
-                _cluster_id(),
+                f"--cluster-id={_cluster_id()}",  # the id may start with "-"
                 "-c",
                 str(self.config_file),
             )

@@ -100,3 +100,14 @@ def test_missing_jdk_is_a_one_line_error(tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(StackError, match=r"^kafka: `java` not found on PATH; install JDK 17 and Maven$"):
         KafkaService(Settings(CRYPTO_PLATFORM_HOME=tmp_path)).prepare()
+
+
+@pytest.mark.slow
+def test_kafka_storage_is_formatted_whatever_the_random_cluster_id(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("crypto_platform.local.kafka._cluster_id", lambda: "-AbCdEfGhIjKlMnOpQrStU")
+    KafkaService(Settings(CRYPTO_PLATFORM_HOME=tmp_path)).prepare()
+    assert (
+        "cluster.id=-AbCdEfGhIjKlMnOpQrStU" in (tmp_path / "kafka" / "data" / "meta.properties").read_text()
+    )
