@@ -41,6 +41,7 @@ test: lint  ## the whole suite; starts and stops the services it needs
 bench: install  ## benchmarks: print figures and ratios against a reference measured in the same run
 	@command -v kcat >/dev/null || (apt-get update -qq && apt-get install -y -qq kcat >/dev/null)
 	@$(BIN)/python -m bench.producer
+	@$(BIN)/python -m bench.loader
 
 clean: down  ## remove local data and the virtualenv
 	rm -rf .local $(VENV)
