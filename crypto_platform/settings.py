@@ -16,6 +16,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LOCAL_HOST = "127.0.0.1"
+FINNHUB_REST_URL = "https://finnhub.io/api/v1"
 
 
 class Settings(BaseSettings):
@@ -83,6 +84,12 @@ class Settings(BaseSettings):
     lag_retry_seconds: float = 600.0  # a breach with no progress is requested again after this long
     trades_freshness_seconds: float = 300.0  # raw_trades_fresh warns when the newest trade is older
 
+    # News batch
+    news_start_date: str = "2026-10-01"  # first daily partition (UTC)
+    news_schedule_hour: int = 0  # the daily landing of yesterday's news runs at this UTC time
+    news_schedule_minute: int = 30
+    finnhub_rest_url: str | None = None  # default: Finnhub's; the local simulator without a key
+
     # Local feed simulator (Finnhub websocket + news REST), used when no FINNHUB_API_KEY is set
     simulator_port: int = 8090
     simulator_rate: float = 200.0
@@ -140,6 +147,13 @@ class Settings(BaseSettings):
     def use_simulator(self) -> bool:
         """Finnhub without a key and without another URL means the local simulator."""
         return self.producer_feed == "finnhub" and not self.finnhub_api_key and not self.producer_feed_url
+
+    @property
+    def news_api(self) -> tuple[str, str]:
+        """Base URL and token of Finnhub's REST API, or of the simulator when no key is set."""
+        if self.finnhub_api_key:
+            return self.finnhub_rest_url or FINNHUB_REST_URL, self.finnhub_api_key.get_secret_value()
+        return self.finnhub_rest_url or f"http://{LOCAL_HOST}:{self.simulator_port}/api/v1", "local"
 
     @property
     def dagster_home(self) -> Path:

@@ -1,0 +1,1 @@
+"""The daily news batch: Finnhub news landed in S3, loaded into RAW.NEWS, processed into CORE.NEWS."""

@@ -1,0 +1,17 @@
+"""Daily UTC partitions of the news batch, from `NEWS_START_DATE`."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import dagster as dg
+from dagster import AssetExecutionContext
+
+from crypto_platform.settings import get_settings
+
+news_days = dg.DailyPartitionsDefinition(start_date=get_settings().news_start_date, timezone="UTC")
+
+
+def days_of(context: AssetExecutionContext) -> list[date]:
+    """The days a run covers: one partition, or a whole range in a single-run backfill."""
+    return [date.fromisoformat(key) for key in context.partition_keys]

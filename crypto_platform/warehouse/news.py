@@ -1,0 +1,77 @@
+"""The warehouse side of the news batch: RAW.NEWS per day (bulk, delete-then-insert), CORE.NEWS and
+CORE.NEWS_COINS per day window, and the coins table the items are tagged from."""
+
+from __future__ import annotations
+
+import tempfile
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from snowflake.connector import SnowflakeConnection
+
+from crypto_platform.warehouse.sql_text import query
+
+
+def _window(days: Sequence[date]) -> dict[str, date]:
+    return {"first_day": min(days), "last_day": max(days)}
+
+
+def replace_raw_news(conn: SnowflakeConnection, days: Sequence[date], rows: pa.Table) -> None:
+    """Replace the days' rows of RAW.NEWS with `rows` (columns as RAW.NEWS), in one transaction."""
+    load_id = uuid.uuid4().hex
+    with tempfile.TemporaryDirectory(prefix="news-") as folder, conn.cursor() as cur:
+        if rows.num_rows:
+            path = Path(folder) / f"{load_id}.parquet"
+            pq.write_table(rows, path)
+            cur.execute(query("news_stage_put").format(path=path, load_id=load_id))
+        cur.execute("BEGIN")
+        try:
+            cur.execute(query("news_raw_delete_window"), _window(days))
+            if rows.num_rows:
+                cur.execute(query("news_raw_copy").format(load_id=load_id))
+            cur.execute("COMMIT")
+        except BaseException:
+            cur.execute("ROLLBACK")
+            raise
+
+
+def raw_news_rows(conn: SnowflakeConnection, days: Sequence[date]) -> list[dict[str, Any]]:
+    with conn.cursor() as cur:
+        cur.execute(query("news_raw_select_window"), _window(days))
+        names = [d.name.lower() for d in cur.description]
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def coins(conn: SnowflakeConnection) -> dict[str, list[str]]:
+    """Ticker -> the names it goes by, from CORE.COINS."""
+    names: dict[str, list[str]] = defaultdict(list)
+    with conn.cursor() as cur:
+        cur.execute(query("news_coins_select"))
+        for ticker, name in cur.fetchall():
+            names[ticker].append(name)
+    return dict(names)
+
+
+def replace_core_news(
+    conn: SnowflakeConnection, days: Sequence[date], items: list[dict[str, Any]], tags: list[dict[str, Any]]
+) -> None:
+    """Replace the days' rows of CORE.NEWS and CORE.NEWS_COINS, in one transaction."""
+    with conn.cursor() as cur:
+        cur.execute("BEGIN")
+        try:
+            cur.execute(query("news_core_delete_window"), _window(days))
+            cur.execute(query("news_coins_delete_window"), _window(days))
+            if items:
+                cur.executemany(query("news_core_insert"), items)
+            if tags:
+                cur.executemany(query("news_coins_insert"), tags)
+            cur.execute("COMMIT")
+        except BaseException:
+            cur.execute("ROLLBACK")
+            raise

@@ -1,0 +1,55 @@
+"""Coin tags by whole words, and the lexicon sentiment score."""
+
+from __future__ import annotations
+
+import pytest
+
+from crypto_platform.news.tagging import COINS, coins_mentioned, sentiment
+
+
+@pytest.mark.parametrize(
+    ("text", "coins"),
+    [
+        ("Bitcoin's rally stalls", {"BTC"}),
+        ("BTC/USD breaks out", {"BTC"}),
+        ("$BTC and $SOL pump", {"BTC", "SOL"}),
+        ("bitcoin, ethereum and ether", {"BTC", "ETH"}),
+        ("Ethereum (ETH) upgrade ships", {"ETH"}),
+        ("Solana und Cardano: Anleger zögern", {"SOL", "ADA"}),
+        ("Bitcoin价格突破关键阻力位", {"BTC"}),
+        ("Binance Coin and Binance-Coin, BNB", {"BNB"}),
+        ("Ripple wins; xrp holders cheer", {"XRP"}),
+        ("Dogecoin, AVAX, DOT, LINK, LTC and Polygon", {"DOGE", "AVAX", "DOT", "LINK", "LTC", "MATIC"}),
+        ("ETHICS board meets over Ethernet cables", set()),
+        ("solar farms consolidate; ethical mining", set()),
+        ("follow the link, dot the i, eth is lower case", set()),
+        ("BTCUSD and ETH2 are other words", set()),
+        ("", set()),
+    ],
+)
+def test_coins_by_whole_word(text: str, coins: set[str]) -> None:
+    assert coins_mentioned(text) == coins
+
+
+def test_coins_from_another_table() -> None:
+    table = {"BTC": ["Bitcoin"], "PEPE": ["Pepe the coin"], "ETH": ["", " "]}  # blank names match nothing
+    assert coins_mentioned("pepe the  coin beats bitcoin", table) == {"PEPE", "BTC"}
+    assert coins_mentioned("nothing here", table) == set()
+    assert set(COINS) >= {"BTC", "ETH", "SOL", "BNB", "XRP", "ADA", "DOGE"}
+
+
+@pytest.mark.parametrize(
+    ("text", "score"),
+    [
+        ("Bitcoin surges to a record high as ETF inflows accelerate", 1.0),
+        ("Exchange hacked; ETH plunges in a sell-off", -1.0),
+        ("SEC approves the ETF, then sues the issuer", 0.0),
+        ("Solana rallies and soars, despite a lawsuit", 1 / 3),
+        ("BTC slips below $90,000 after leveraged longs are liquidated", -1.0),
+        ("Whales move 5,000 BTC to exchanges", 0.0),
+        ("A selloff, a sell off: BEARISH", -1.0),
+        ("Bandwidth drops? No: Gainesville banks", -1.0),  # only "drops" is a word of the lexicon
+    ],
+)
+def test_sentiment(text: str, score: float) -> None:
+    assert sentiment(text) == pytest.approx(score)

@@ -1,0 +1,2 @@
+-- The coins to tag news with.
+SELECT TICKER, NAME FROM CORE.COINS ORDER BY TICKER, NAME;
