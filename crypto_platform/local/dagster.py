@@ -16,9 +16,12 @@ LOCATIONS_QUERY = """
 """
 
 INSTANCE_CONFIG = """\
-# Written by `crypto-platform up`: local SQLite storage (the default) and no telemetry.
+# Written by `crypto-platform up`: local SQLite storage (the default), no telemetry, and at most two
+# runs at once (a backfill's landed files each request a load; a laptop runs them in turn).
 telemetry:
   enabled: false
+run_queue:
+  max_concurrent_runs: 2
 """
 
 
