@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import dagster as dg
 import httpx
 
 from crypto_platform.local.service import LocalService
@@ -14,6 +15,8 @@ LOCATIONS_QUERY = """
 { workspaceOrError { __typename ... on Workspace {
     locationEntries { name loadStatus locationOrLoadError { __typename } } } } }
 """
+
+INTERRUPTED = [dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.CANCELING]
 
 INSTANCE_CONFIG = """\
 # Written by `crypto-platform up`: local SQLite storage (the default), no telemetry, and at most two
@@ -32,6 +35,22 @@ def ensure_instance_dir(home: Path) -> Path:
     if not config.exists():
         config.write_text(INSTANCE_CONFIG)
     return home
+
+
+def fail_interrupted_runs(home: Path) -> list[str]:
+    """Mark as failed the runs a previous `down` stopped mid-way (their workers died with `dagster
+    dev`); left STARTED they would hold the run queue's slots for ever. Called only while Dagster is
+    not running, so no such run can still be alive."""
+    instance = dg.DagsterInstance.from_config(str(home))
+    try:
+        stuck = instance.get_runs(dg.RunsFilter(statuses=INTERRUPTED))
+        for run in stuck:
+            instance.report_run_failed(
+                run, "interrupted: Dagster was stopped (crypto-platform down) during the run"
+            )
+        return [run.run_id for run in stuck]
+    finally:
+        instance.dispose()
 
 
 def loaded_locations(base_url: str, timeout: float = 5.0) -> list[str]:
@@ -60,7 +79,7 @@ class DagsterService(LocalService):
         return f"http://{self.address}"
 
     def prepare(self) -> None:
-        ensure_instance_dir(self.settings.dagster_home)
+        fail_interrupted_runs(ensure_instance_dir(self.settings.dagster_home))
 
     def command(self) -> list[str]:
         return [
