@@ -13,7 +13,10 @@ from crypto_platform.local.dagster import ensure_instance_dir, fail_interrupted_
 def test_runs_left_started_by_a_stop_are_marked_failed(tmp_path: Path) -> None:
     home = ensure_instance_dir(tmp_path / "dagster")
     with dg.DagsterInstance.from_config(str(home)) as instance:
-        for run_id, status in (("a" * 8, dg.DagsterRunStatus.STARTED), ("b" * 8, dg.DagsterRunStatus.SUCCESS)):
+        for run_id, status in (
+            ("a" * 8, dg.DagsterRunStatus.STARTED),
+            ("b" * 8, dg.DagsterRunStatus.SUCCESS),
+        ):
             instance.add_run(DagsterRun(job_name="news_load_job", run_id=run_id, status=status))
     assert fail_interrupted_runs(home) == ["a" * 8]
     with dg.DagsterInstance.from_config(str(home)) as instance:

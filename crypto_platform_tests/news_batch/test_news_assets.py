@@ -150,6 +150,15 @@ def test_the_arrival_sensor_requests_one_run_per_new_object(news_env: Settings) 
     assert [r.partition_key for r in third.run_requests] == ["2026-10-09"]
     assert tick(third.cursor).run_requests == []
 
+    day = FIRST + timedelta(days=2)  # landed and loaded in one run, as by a backfill of news_landing*
+    assert dg.materialize(
+        [news_landing, raw_news],
+        resources=resources(news_env),
+        partition_key=day.isoformat(),
+        instance=instance,
+    ).success
+    assert tick(third.cursor).run_requests == []
+
 
 def test_the_coins_table_seed_matches_the_default_tagger(news_env: Settings) -> None:
     with connect(news_env) as conn:

@@ -2,25 +2,18 @@
 
 from __future__ import annotations
 
-import dagster as dg
-from dagster_snowflake import SnowflakeResource
+from crypto_platform.defs.checks import none_found_check
 
-from crypto_platform.warehouse.sql_text import query
-from crypto_platform.warehouse.views import scalar_row
-
-
-@dg.asset_check(asset="news", description="No news id appears twice in CORE.NEWS.")
-def news_unique_ids(snowflake: SnowflakeResource) -> dg.AssetCheckResult:
-    with snowflake.get_connection() as conn:
-        (duplicated,) = scalar_row(conn, query("check_news_duplicate_ids"))
-    return dg.AssetCheckResult(passed=duplicated == 0, metadata={"duplicated_ids": duplicated})
-
-
-@dg.asset_check(asset="news", description="Every item is filed under the UTC day it was published.")
-def news_within_partition(snowflake: SnowflakeResource) -> dg.AssetCheckResult:
-    with snowflake.get_connection() as conn:
-        (misfiled,) = scalar_row(conn, query("check_news_outside_partition"))
-    return dg.AssetCheckResult(passed=misfiled == 0, metadata={"items_outside_their_day": misfiled})
-
+news_unique_ids = none_found_check(
+    "news",
+    "news_unique_ids",
+    "check_news_duplicate_ids",
+    "duplicated_ids",
+    "No news id appears twice in CORE.NEWS.",
+)
+news_within_partition = none_found_check(
+    "news", "news_within_partition", "check_news_outside_partition", "items_outside_their_day",
+    "Every item is filed under the UTC day it was published.",
+)  # fmt: skip
 
 checks = [news_unique_ids, news_within_partition]

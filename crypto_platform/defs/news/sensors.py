@@ -51,9 +51,22 @@ def new_objects(objects: list[dict], cursor: dict) -> tuple[list[dict], dict]:
     return fresh, {"last_modified": latest, "keys": sorted(keys_at_latest)}
 
 
+def loaded_since(instance: dg.DagsterInstance, day: str, modified: datetime) -> bool:
+    """Whether a `raw_news` run of that day started after the object was written, and so read it
+    (a backfill of `news_landing*` lands and loads in one run: no second load is needed)."""
+    latest = instance.fetch_materializations(
+        dg.AssetRecordsFilter(asset_key=raw_news.key, asset_partitions=[day]), limit=1
+    ).records
+    if not latest:
+        return False
+    run = instance.get_run_record_by_id(latest[0].run_id)
+    return run is not None and run.start_time is not None and run.start_time >= modified.timestamp()
+
+
 @dg.sensor(job=news_load_job, minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.RUNNING)
 def news_arrival_sensor(context: dg.SensorEvaluationContext, s3: S3Resource) -> dg.SensorResult:
-    """Requests one load of the object's day for each new or changed object under `news/`."""
+    """Requests one load of the object's day for each new or changed object under `news/` that no
+    `raw_news` run has read yet."""
     objects = list_keys(s3.get_client(), get_settings().s3_bucket, NEWS_PREFIX)
     fresh, cursor = new_objects(objects, json.loads(context.cursor or "{}"))
     requests = []
@@ -63,6 +76,8 @@ def news_arrival_sensor(context: dg.SensorEvaluationContext, s3: S3Resource) -> 
             context.log.warning(
                 f"ignoring {obj['Key']}: not news/date=YYYY-MM-DD/<file> within the partitions"
             )
+            continue
+        if loaded_since(context.instance, day.isoformat(), obj["LastModified"]):
             continue
         run_key = f"{obj['Key']}@{obj['LastModified'].isoformat()}"
         requests.append(dg.RunRequest(run_key=run_key, partition_key=day.isoformat()))

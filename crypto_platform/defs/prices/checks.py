@@ -16,23 +16,19 @@ from __future__ import annotations
 import dagster as dg
 from dagster_snowflake import SnowflakeResource
 
+from crypto_platform.defs.checks import none_found_check
 from crypto_platform.settings import get_settings
 from crypto_platform.warehouse.sql_text import query
 from crypto_platform.warehouse.views import scalar_row
 
-
-@dg.asset_check(asset="raw_trades", blocking=True, description="No Kafka message is loaded twice.")
-def raw_trades_unique_offsets(snowflake: SnowflakeResource) -> dg.AssetCheckResult:
-    with snowflake.get_connection() as conn:
-        (duplicated,) = scalar_row(conn, query("check_raw_trades_duplicate_offsets"))
-    return dg.AssetCheckResult(passed=duplicated == 0, metadata={"duplicated_offsets": duplicated})
-
-
-@dg.asset_check(asset="raw_trades", blocking=True, description="Every price is present and positive.")
-def raw_trades_valid_prices(snowflake: SnowflakeResource) -> dg.AssetCheckResult:
-    with snowflake.get_connection() as conn:
-        (bad,) = scalar_row(conn, query("check_raw_trades_bad_prices"))
-    return dg.AssetCheckResult(passed=bad == 0, metadata={"bad_prices": bad})
+raw_trades_unique_offsets = none_found_check(
+    "raw_trades", "raw_trades_unique_offsets", "check_raw_trades_duplicate_offsets", "duplicated_offsets",
+    "No Kafka message is loaded twice.", blocking=True,
+)  # fmt: skip
+raw_trades_valid_prices = none_found_check(
+    "raw_trades", "raw_trades_valid_prices", "check_raw_trades_bad_prices", "bad_prices",
+    "Every price is present and positive.", blocking=True,
+)  # fmt: skip
 
 
 @dg.asset_check(asset="raw_trades", description="The newest trade is recent while the producer runs.")

@@ -1,2 +1,0 @@
--- Items of one day in CORE.NEWS.
-SELECT COUNT(*) FROM CORE.NEWS WHERE PARTITION_DATE = %(day)s;
