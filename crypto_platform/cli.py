@@ -8,11 +8,9 @@ import logging
 import sys
 from enum import StrEnum
 
-import dagster as dg
 import typer
 from tabulate import tabulate
 
-from crypto_platform.defs.prices.assets import load_metadata, raw_trades
 from crypto_platform.kafka_client import client_config
 from crypto_platform.loader import follower
 from crypto_platform.loader.trades_loader import TradesLoader
@@ -119,6 +117,10 @@ def load(
             f"lag {sum(report.lag.values())}"
         )
         return
+    import dagster as dg  # only `load --follow` needs Dagster; other commands start faster without it
+
+    from crypto_platform.defs.prices.assets import load_metadata, raw_trades
+
     instance = dg.DagsterInstance.from_config(str(ensure_instance_dir(settings.dagster_home)))
     asyncio.run(
         follower.follow(

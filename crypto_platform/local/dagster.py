@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import dagster as dg
 import httpx
 
 from crypto_platform.local.service import LocalService
@@ -15,8 +14,6 @@ LOCATIONS_QUERY = """
 { workspaceOrError { __typename ... on Workspace {
     locationEntries { name loadStatus locationOrLoadError { __typename } } } } }
 """
-
-INTERRUPTED = [dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.CANCELING]
 
 INSTANCE_CONFIG = """\
 # Written by `crypto-platform up`: local SQLite storage (the default), no telemetry, and at most two
@@ -41,9 +38,12 @@ def fail_interrupted_runs(home: Path) -> list[str]:
     """Mark as failed the runs a previous `down` stopped mid-way (their workers died with `dagster
     dev`); left STARTED they would hold the run queue's slots for ever. Called only while Dagster is
     not running, so no such run can still be alive."""
+    import dagster as dg  # here, not at the top: every CLI command imports this module
+
+    interrupted = [dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.CANCELING]
     instance = dg.DagsterInstance.from_config(str(home))
     try:
-        stuck = instance.get_runs(dg.RunsFilter(statuses=INTERRUPTED))
+        stuck = instance.get_runs(dg.RunsFilter(statuses=interrupted))
         for run in stuck:
             instance.report_run_failed(
                 run, "interrupted: Dagster was stopped (crypto-platform down) during the run"

@@ -194,9 +194,10 @@ class ProducerService:
     # ---- reporting ---------------------------------------------------------------------------
 
     async def _report_every(self, interval: float) -> None:
+        """From the moment Kafka answers: the status file then says the producer is up."""
         while True:
-            await asyncio.sleep(interval)
             self._report()
+            await asyncio.sleep(interval)
 
     def _report(self) -> None:
         log.info("producer: %s", self.stats.summary())

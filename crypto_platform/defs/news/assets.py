@@ -93,10 +93,12 @@ def raw_news(
     days = days_of(context)
     good: list[tuple[date, NewsRecord, str]] = []
     quarantined: list[str] = []
+    read: dict[str, str] = {}  # key -> last modified, for the arrival sensor
     bad_lines = 0
     for day in days:
         for obj in list_keys(client, bucket, day_prefix(day)):
             key = obj["Key"]
+            read[key] = obj["LastModified"].isoformat()
             body = client.get_object(Bucket=bucket, Key=key)["Body"].read()
             if reason := corrupt_reason(body):
                 quarantined.append(quarantine_file(client, bucket, key, reason))
@@ -115,6 +117,7 @@ def raw_news(
             "rows": dg.MetadataValue.int(len(good)),
             "bad_lines": dg.MetadataValue.int(bad_lines),
             "quarantined": dg.MetadataValue.json(quarantined),
+            "files_read": dg.MetadataValue.json(read),
         }
     )
 

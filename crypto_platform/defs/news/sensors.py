@@ -51,16 +51,16 @@ def new_objects(objects: list[dict], cursor: dict) -> tuple[list[dict], dict]:
     return fresh, {"last_modified": latest, "keys": sorted(keys_at_latest)}
 
 
-def loaded_since(instance: dg.DagsterInstance, day: str, modified: datetime) -> bool:
-    """Whether a `raw_news` run of that day started after the object was written, and so read it
-    (a backfill of `news_landing*` lands and loads in one run: no second load is needed)."""
+def already_read(instance: dg.DagsterInstance, day: str, key: str, modified: datetime) -> bool:
+    """Whether the day's latest `raw_news` materialization read this very version of the object (a
+    backfill of `news_landing*` lands and loads in one run: no second load is needed)."""
     latest = instance.fetch_materializations(
         dg.AssetRecordsFilter(asset_key=raw_news.key, asset_partitions=[day]), limit=1
     ).records
-    if not latest:
+    if not latest or latest[0].asset_materialization is None:
         return False
-    run = instance.get_run_record_by_id(latest[0].run_id)
-    return run is not None and run.start_time is not None and run.start_time >= modified.timestamp()
+    files = latest[0].asset_materialization.metadata.get("files_read")
+    return files is not None and files.value.get(key) == modified.isoformat()
 
 
 @dg.sensor(job=news_load_job, minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.RUNNING)
@@ -77,7 +77,7 @@ def news_arrival_sensor(context: dg.SensorEvaluationContext, s3: S3Resource) -> 
                 f"ignoring {obj['Key']}: not news/date=YYYY-MM-DD/<file> within the partitions"
             )
             continue
-        if loaded_since(context.instance, day.isoformat(), obj["LastModified"]):
+        if already_read(context.instance, day.isoformat(), obj["Key"], obj["LastModified"]):
             continue
         run_key = f"{obj['Key']}@{obj['LastModified'].isoformat()}"
         requests.append(dg.RunRequest(run_key=run_key, partition_key=day.isoformat()))
