@@ -4,6 +4,7 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY crypto_platform ./crypto_platform
 COPY sql ./sql
+COPY streamlit_app ./streamlit_app
 COPY workspace.yaml ./
 RUN pip install --no-cache-dir . "dagster-postgres==0.29.27"
 ENV DAGSTER_HOME=/opt/dagster/home

@@ -63,6 +63,7 @@ def up() -> None:
     _print_status(statuses)
     typer.echo(
         f"\nDagster UI: http://127.0.0.1:{settings.dagster_port}\n"
+        f"Dashboard:  http://127.0.0.1:{settings.dashboard_port}\n"
         f"Logs: {settings.home / 'run'}/*.log (make logs)\n"
         "Stop with: make down"
     )

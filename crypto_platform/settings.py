@@ -98,6 +98,7 @@ class Settings(BaseSettings):
     # Orchestration and dashboard
     dagster_port: int = 3000
     dashboard_port: int = 8501
+    dashboard_refresh_seconds: float = 5.0  # how often live parts of the dashboard refresh
 
     @field_validator("producer_compression", mode="before")
     @classmethod

@@ -18,7 +18,7 @@ from crypto_platform.local.process import StackError, port_open, wait_until
 from crypto_platform.local.s3 import S3Service
 from crypto_platform.local.service import LocalService
 from crypto_platform.local.warehouse import WarehouseService
-from crypto_platform.local.workers import LoaderService, ProducerService, SimulatorService
+from crypto_platform.local.workers import DashboardService, LoaderService, ProducerService, SimulatorService
 from crypto_platform.settings import LOCAL_HOST, PROJECT_ROOT, Settings
 
 
@@ -35,7 +35,8 @@ def all_services(settings: Settings) -> list[LocalService]:
     services = [KafkaService(settings), S3Service(settings), WarehouseService(settings)]
     if settings.use_simulator:
         services.append(SimulatorService(settings))
-    return [*services, ProducerService(settings), LoaderService(settings), DagsterService(settings)]
+    workers = [ProducerService(settings), LoaderService(settings), DashboardService(settings)]
+    return [*services, *workers, DagsterService(settings)]
 
 
 def up(

@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 
 from crypto_platform.local.service import LocalService
-from crypto_platform.settings import LOCAL_HOST
+from crypto_platform.settings import LOCAL_HOST, PROJECT_ROOT
 from crypto_platform.status_file import is_current
 
 
@@ -98,3 +98,26 @@ class LoaderService(CliWorker):
     @property
     def address(self) -> str:
         return f"{self.settings.kafka_topic_trades} -> RAW.TRADES"
+
+
+class DashboardService(LocalService):
+    """The Streamlit dashboard (`streamlit_app/app.py`)."""
+
+    name = "dashboard"
+
+    @property
+    def ports(self) -> list[int]:
+        return [self.settings.dashboard_port]
+
+    def command(self) -> list[str]:
+        return [
+            sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "streamlit_app" / "app.py"),
+            "--server.address", LOCAL_HOST, "--server.port", str(self.ports[0]),
+            "--server.headless", "true", "--browser.gatherUsageStats", "false",
+        ]  # fmt: skip
+
+    def healthy(self) -> bool:
+        try:
+            return httpx.get(f"http://{self.address}/_stcore/health", timeout=2).text == "ok"
+        except httpx.HTTPError:
+            return False

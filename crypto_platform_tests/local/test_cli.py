@@ -33,5 +33,5 @@ def test_sql_reports_a_bad_query_on_one_line(local_stack: Settings) -> None:
 def test_status_exits_zero_when_all_healthy(local_stack: Settings) -> None:
     result = runner.invoke(app, ["status"])
     assert result.exit_code == 0, result.output
-    assert result.output.count("healthy") == 7
+    assert result.output.count("healthy") == 8
     assert "producer: frames=" in result.output

@@ -55,7 +55,7 @@ def test_down_then_up_keeps_every_services_data(local_stack: Settings) -> None:
         run_query(conn, "insert into OPS.RESTART_MARKER values (%s)", (marker,))
 
     stopped = stack.down(local_stack)
-    assert stopped == ["dagster", "loader", "producer", "simulator", "warehouse", "s3", "kafka"]
+    assert stopped == ["dagster", "dashboard", "loader", "producer", "simulator", "warehouse", "s3", "kafka"]
     assert not any(port_open(LOCAL_HOST, p) for s in stack.all_services(local_stack) for p in s.ports)
     assert {s.state for s in stack.status(local_stack)} == {"stopped"}
 

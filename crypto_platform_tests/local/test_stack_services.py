@@ -106,5 +106,5 @@ def test_dagster_webserver_serves_the_code_location(local_stack: Settings) -> No
 
 def test_status_reports_every_service_healthy(local_stack: Settings) -> None:
     assert {s.name: s.state for s in status(local_stack)} == dict.fromkeys(
-        ["kafka", "s3", "warehouse", "simulator", "producer", "loader", "dagster"], "healthy"
+        ["kafka", "s3", "warehouse", "simulator", "producer", "loader", "dashboard", "dagster"], "healthy"
     )

@@ -1,0 +1,59 @@
+"""The Markets page, driven by Streamlit's AppTest against the real local warehouse."""
+
+from __future__ import annotations
+
+import socket
+
+import dagster as dg
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from crypto_platform.defs.prices.assets import raw_trades
+from crypto_platform.settings import PROJECT_ROOT, Settings
+from crypto_platform_tests.prices.conftest import T0, produce, resources, trade
+
+APP = str(PROJECT_ROOT / "streamlit_app" / "app.py")
+
+
+def run_app(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> AppTest:
+    monkeypatch.setenv("SNOWFLAKE_DATABASE", settings.snowflake_database)
+    monkeypatch.setenv("SNOWFLAKE_LOCAL_PORT", str(settings.snowflake_local_port))
+    st.cache_data.clear()
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.run()
+    assert not app.exception, app.exception
+    return app
+
+
+@pytest.mark.stack
+def test_cards_show_each_symbols_last_price_and_24h_change(
+    fresh: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    day = 24 * 3600 * 1000
+    produce(fresh, [
+        trade("BTC-USD", "90000", "0.1", T0), trade("BTC-USD", "95000", "0.2", T0 + day),
+        trade("BTC-USD", "99000", "0.1", T0 + day + 60_000), trade("ETH-USD", "3500.5", "1", T0 + 5_000),
+    ])  # fmt: skip
+    assert dg.materialize([raw_trades], resources=resources(fresh)).success
+    app = run_app(monkeypatch, fresh)
+    cards = {m.label: (m.value, m.delta) for m in app.metric}
+    assert cards == {
+        "BTC-USD": ("99,000.0000", "+9,000.0000 (+10.00%)"),  # against 90,000: the last price 24h before
+        "ETH-USD": ("3,500.5000", "+0.0000 (+0.00%)"),
+    }
+    assert [s.value for s in app.selectbox][:2] == ["BTC-USD", "1m"]
+
+
+@pytest.mark.stack
+def test_an_empty_warehouse_is_said_plainly(fresh: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = run_app(monkeypatch, fresh)
+    assert "No trades in the warehouse yet" in app.info[0].value
+
+
+def test_a_warehouse_that_does_not_answer_is_said_plainly(monkeypatch: pytest.MonkeyPatch) -> None:
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        closed_port = sock.getsockname()[1]
+    app = run_app(monkeypatch, Settings(snowflake_local_port=closed_port))
+    assert "The warehouse is not answering" in app.error[0].value

@@ -1,0 +1,16 @@
+"""The dashboard: `streamlit run streamlit_app/app.py`. One page per view, chosen in the sidebar."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import streamlit as st
+
+sys.path.insert(
+    0, str(Path(__file__).resolve().parent.parent)
+)  # `streamlit run` puts only this folder on the path
+
+st.set_page_config(page_title="Crypto platform", page_icon="📈", layout="wide")
+pages = [st.Page("views/markets.py", title="Markets", icon="📈", default=True)]
+st.navigation(pages).run()

@@ -1,0 +1,82 @@
+"""Markets: a card per symbol, candles with volume for a chosen symbol and timeframe, live ticks."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import streamlit as st
+from plotly.subplots import make_subplots
+
+from crypto_platform.settings import get_settings
+from streamlit_app.queries import TIMEFRAMES, candles, latest_prices, says_when_unavailable, ticks
+
+RANGES = {"1 hour": 3600, "6 hours": 6 * 3600, "1 day": 86400, "7 days": 7 * 86400, "30 days": 30 * 86400}
+
+st.title("Markets")
+
+
+@st.fragment(run_every=get_settings().dashboard_refresh_seconds)
+@says_when_unavailable
+def price_cards() -> None:
+    prices = latest_prices()
+    if prices.empty:
+        st.info("No trades in the warehouse yet: start the producer and the loader (`make up`).")
+        return
+    columns = st.columns(4)
+    for i, row in enumerate(prices.itertuples()):
+        columns[i % 4].metric(
+            row.symbol,
+            f"{float(row.price):,.4f}",
+            f"{float(row.change_24h):+,.4f} ({float(row.change_pct_24h):+.2f}%)",
+            help=f"last trade {row.trade_ts:%Y-%m-%d %H:%M:%S} UTC",
+        )
+
+
+def candle_chart(symbol: str, timeframe: str, seconds: int) -> None:
+    frame = candles(symbol, timeframe, seconds)
+    if frame.empty:
+        st.info(f"No {timeframe} candles for {symbol} in this range.")
+        return
+    figure = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.75, 0.25], vertical_spacing=0.03)
+    figure.add_trace(
+        go.Candlestick(
+            x=frame.bucket_start,
+            open=frame.open,
+            high=frame.high,
+            low=frame.low,
+            close=frame.close,
+            name=symbol,
+        ),
+        row=1,
+        col=1,
+    )
+    figure.add_trace(go.Bar(x=frame.bucket_start, y=frame.volume, name="volume"), row=2, col=1)
+    figure.update_layout(height=520, xaxis_rangeslider_visible=False, showlegend=False, margin={"t": 10})
+    st.plotly_chart(figure, width="stretch")
+
+
+@st.fragment(run_every=get_settings().dashboard_refresh_seconds)
+@says_when_unavailable
+def tick_line(symbol: str) -> None:
+    frame = ticks(symbol, 300)
+    if frame.empty:
+        st.info(f"No trades for {symbol} in the last minutes.")
+        return
+    st.line_chart(frame, x="trade_ts", y="price", height=220)
+
+
+@says_when_unavailable
+def page() -> None:
+    symbols = latest_prices().symbol.tolist()  # first: if the warehouse is down, one message says so
+    price_cards()
+    if not symbols:
+        return
+    left, middle, right = st.columns(3)
+    symbol = left.selectbox("Symbol", symbols)
+    timeframe = middle.selectbox("Timeframe", list(TIMEFRAMES), index=0)
+    window = right.selectbox("Range", list(RANGES), index=0)
+    candle_chart(symbol, timeframe, RANGES[window])
+    st.subheader(f"{symbol}: last 5 minutes of trades")
+    tick_line(symbol)
+
+
+page()
