@@ -3,18 +3,16 @@ CORE.NEWS_COINS per day window, and the coins table the items are tagged from.""
 
 from __future__ import annotations
 
-import tempfile
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 from snowflake.connector import SnowflakeConnection
 
+from crypto_platform.warehouse.bulk import put_parquet
 from crypto_platform.warehouse.sql_text import query
 
 
@@ -25,11 +23,9 @@ def _window(days: Sequence[date]) -> dict[str, date]:
 def replace_raw_news(conn: SnowflakeConnection, days: Sequence[date], rows: pa.Table) -> None:
     """Replace the days' rows of RAW.NEWS with `rows` (columns as RAW.NEWS), in one transaction."""
     load_id = uuid.uuid4().hex
-    with tempfile.TemporaryDirectory(prefix="news-") as folder, conn.cursor() as cur:
+    with conn.cursor() as cur:
         if rows.num_rows:
-            path = Path(folder) / f"{load_id}.parquet"
-            pq.write_table(rows, path)
-            cur.execute(query("news_stage_put").format(path=path, load_id=load_id))
+            put_parquet(cur, rows, "news_stage_put", load_id)
         cur.execute("BEGIN")
         try:
             cur.execute(query("news_raw_delete_window"), _window(days))

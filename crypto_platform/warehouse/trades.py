@@ -10,18 +10,16 @@ of the batch is kept. A crash anywhere leaves either the whole batch and its off
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 from snowflake.connector import SnowflakeConnection
 from snowflake.connector.cursor import SnowflakeCursor
 from snowflake.connector.errors import ProgrammingError
 
+from crypto_platform.warehouse.bulk import put_parquet
 from crypto_platform.warehouse.sql_text import query
 
 LOCK_ERRNO = 625
@@ -120,10 +118,8 @@ def _stage(conn: SnowflakeConnection, batch: TradeBatch) -> None:
     rows = rows.add_column(0, "LOAD_ID", pa.array([batch.load_id] * rows.num_rows, pa.string()))
     staged_at = datetime.now(UTC).replace(tzinfo=None)
     rows = rows.append_column("STAGED_AT", pa.array([staged_at] * rows.num_rows, pa.timestamp("ms")))
-    with tempfile.TemporaryDirectory(prefix="trades-batch-") as folder, conn.cursor() as cur:
-        path = Path(folder) / f"{batch.load_id}.parquet"
-        pq.write_table(rows, path, compression="snappy")
-        cur.execute(query("trades_stage_put").format(path=path, load_id=batch.load_id))
+    with conn.cursor() as cur:
+        put_parquet(cur, rows, "trades_stage_put", batch.load_id)
         cur.execute(query("trades_stage_copy").format(load_id=batch.load_id))
 
 
