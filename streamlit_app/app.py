@@ -12,5 +12,8 @@ sys.path.insert(
 )  # `streamlit run` puts only this folder on the path
 
 st.set_page_config(page_title="Crypto platform", page_icon="📈", layout="wide")
-pages = [st.Page("views/markets.py", title="Markets", icon="📈", default=True)]
+pages = [
+    st.Page("views/markets.py", title="Markets", icon="📈", default=True),
+    st.Page("views/portfolio.py", title="Portfolio", icon="💼"),
+]
 st.navigation(pages).run()

@@ -5,14 +5,20 @@ cost the warehouse one query per interval, not one per tab."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from decimal import Decimal
 from typing import ParamSpec
 
 import pandas as pd
+import snowflake.connector
 import streamlit as st
+from snowflake.connector import SnowflakeConnection
 
+from crypto_platform.portfolio.ledger import Transaction
 from crypto_platform.settings import get_settings
-from crypto_platform.warehouse import connect, run_query
+from crypto_platform.warehouse import connect, portfolio, run_query
 from crypto_platform.warehouse.sql_text import query
 
 P = ParamSpec("P")
@@ -38,13 +44,22 @@ def says_when_unavailable(render: Callable[P, None]) -> Callable[P, None]:
     return guarded
 
 
-def _frame(name: str, params: dict | None = None) -> pd.DataFrame:
+@contextmanager
+def _warehouse() -> Iterator[SnowflakeConnection]:
     try:
         with connect(get_settings(), login_timeout=5, network_timeout=20) as conn:
-            result = run_query(conn, query(name), params)
-    except Exception as exc:  # the connector's own errors name the cause
+            yield conn
+    except (snowflake.connector.Error, OSError) as exc:  # the connector's own errors name the cause
         raise WarehouseUnavailable(f"{type(exc).__name__}: {exc}") from exc
-    return pd.DataFrame(result.rows, columns=[c.lower() for c in result.columns])
+
+
+def _frame(name: str, params: dict | None = None) -> pd.DataFrame:
+    with _warehouse() as conn:
+        result = run_query(conn, query(name), params)
+    frame = pd.DataFrame(result.rows, columns=[c.lower() for c in result.columns])
+    decimals = [c for c in frame if len(frame) and isinstance(frame[c].iloc[0], Decimal)]
+    frame[decimals] = frame[decimals].astype(float)  # NUMBER arrives as Decimal; charts want floats
+    return frame
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
@@ -62,3 +77,20 @@ def candles(symbol: str, timeframe: str, seconds: int) -> pd.DataFrame:
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
 def ticks(symbol: str, seconds: int) -> pd.DataFrame:
     return _frame("dashboard_ticks", {"symbol": symbol, "seconds": int(seconds)})
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def hourly_closes(since: datetime) -> pd.DataFrame:
+    return _frame("dashboard_hourly_closes", {"since": since})
+
+
+def transactions() -> dict[str, Transaction]:
+    """The portfolio ledger, uncached: the page shows each change at once."""
+    with _warehouse() as conn:
+        return portfolio.transactions(conn)
+
+
+def change_portfolio(*, upsert: Transaction | None = None, delete: str | None = None) -> None:
+    """Write one validated change; raises LedgerError (nothing written) when it is refused."""
+    with _warehouse() as conn:
+        portfolio.change(conn, upsert=upsert, delete=delete)

@@ -8,6 +8,7 @@ from plotly.subplots import make_subplots
 
 from crypto_platform.settings import get_settings
 from streamlit_app.queries import TIMEFRAMES, candles, latest_prices, says_when_unavailable, ticks
+from streamlit_app.timezone import local
 
 RANGES = {"1 hour": 3600, "6 hours": 6 * 3600, "1 day": 86400, "7 days": 7 * 86400, "30 days": 30 * 86400}
 
@@ -27,7 +28,7 @@ def price_cards() -> None:
             row.symbol,
             f"{float(row.price):,.4f}",
             f"{float(row.change_24h):+,.4f} ({float(row.change_pct_24h):+.2f}%)",
-            help=f"last trade {row.trade_ts:%Y-%m-%d %H:%M:%S} UTC",
+            help=f"last trade {local(row.trade_ts):%Y-%m-%d %H:%M:%S %Z}",
         )
 
 

@@ -1,0 +1,1 @@
+"""The user's portfolio: transactions in, positions and profit and loss out."""

@@ -1,0 +1,74 @@
+"""The average-cost ledger and the validation of user input."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+import pytest
+
+from crypto_platform.portfolio.ledger import LedgerError, positions, transaction, with_change
+
+KNOWN = {"BTC-USD", "ETH-USD"}
+
+
+def tx(id: str, side: str, qty: str, price: str, hour: int, fee: str = "0", symbol: str = "BTC-USD"):
+    return transaction(id, symbol, side, qty, price, fee, datetime(2026, 1, 1, hour), KNOWN)
+
+
+def test_average_cost_and_realized_profit_follow_time_order() -> None:
+    # Buy 1 @100, sell 1 @200, buy 1 @300: the sale realizes 100 and the holding costs 300.
+    ledger = [tx("c", "buy", "1", "300", 3), tx("a", "buy", "1", "100", 1), tx("b", "sell", "1", "200", 2)]
+    book = positions(ledger)
+    btc = book["BTC-USD"]
+    assert (btc.quantity, btc.cost, btc.realized, btc.average_cost) == (1, 300, 100, 300)
+
+
+def test_fees_raise_the_cost_and_lower_the_proceeds() -> None:
+    book = positions([
+        tx("a", "buy", "2", "100", 1, fee="2"), tx("b", "buy", "2", "200", 2),
+        tx("c", "sell", "1", "300", 3, fee="1"),
+    ])  # fmt: skip
+    btc = book["BTC-USD"]
+    assert btc.average_cost == Decimal("150.5") and btc.quantity == 3
+    assert btc.realized == Decimal("300") - 1 - Decimal("150.5")
+    assert btc.fees == 3
+
+
+def test_selling_more_than_held_at_that_time_is_refused() -> None:
+    with pytest.raises(LedgerError, match="only 1 held"):
+        positions(
+            [tx("a", "buy", "1", "100", 1), tx("b", "sell", "2", "200", 2), tx("c", "buy", "5", "1", 9)]
+        )
+
+
+def test_a_change_that_uncovers_a_later_sell_is_refused() -> None:
+    ledger = {t.id: t for t in (tx("a", "buy", "1", "100", 1), tx("b", "sell", "1", "200", 2))}
+    with pytest.raises(LedgerError, match="Cannot sell"):
+        with_change(ledger, delete="a")
+    with pytest.raises(LedgerError, match="Cannot sell"):
+        with_change(ledger, upsert=tx("a", "buy", "0.5", "100", 1))
+    assert with_change(ledger, upsert=tx("a", "buy", "3", "100", 1))["BTC-USD"].quantity == 2
+
+
+@pytest.mark.parametrize(
+    ("symbol", "qty", "price", "fee", "message"),
+    [
+        ("DOGE-USD", "1", "1", "0", "Unknown symbol 'DOGE-USD'"),
+        ("BTC-USD", "-1", "1", "0", "quantity must be more than zero"),
+        ("BTC-USD", "0", "1", "0", "quantity must be more than zero"),
+        ("BTC-USD", "1", "abc", "0", "price must be a number, not 'abc'"),
+        ("BTC-USD", "1", "NaN", "0", "price must be a finite number"),
+        ("BTC-USD", "1", "1", "-2", "fee must be zero or more"),
+    ],
+)
+def test_bad_input_is_refused_with_a_clear_message(
+    symbol: str, qty: str, price: str, fee: str, message: str
+) -> None:
+    with pytest.raises(LedgerError, match=message):
+        transaction("x", symbol, "buy", qty, price, fee, datetime(2026, 1, 1), KNOWN)
+
+
+def test_symbols_are_normalised_and_thousands_separators_accepted() -> None:
+    t = transaction("x", " btc-usd ", "buy", "1", "95,000.50", "", datetime(2026, 1, 1), KNOWN)
+    assert (t.symbol, t.price, t.fee) == ("BTC-USD", Decimal("95000.50"), 0)

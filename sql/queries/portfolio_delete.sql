@@ -1,0 +1,2 @@
+-- Remove one transaction.
+DELETE FROM PORTFOLIO.TRANSACTIONS WHERE ID = %(id)s;
