@@ -15,5 +15,6 @@ st.set_page_config(page_title="Crypto platform", page_icon="📈", layout="wide"
 pages = [
     st.Page("views/markets.py", title="Markets", icon="📈", default=True),
     st.Page("views/portfolio.py", title="Portfolio", icon="💼"),
+    st.Page("views/news.py", title="News", icon="📰"),
 ]
 st.navigation(pages).run()

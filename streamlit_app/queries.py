@@ -94,3 +94,13 @@ def change_portfolio(*, upsert: Transaction | None = None, delete: str | None = 
     """Write one validated change; raises LedgerError (nothing written) when it is refused."""
     with _warehouse() as conn:
         portfolio.change(conn, upsert=upsert, delete=delete)
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def coins() -> list[str]:
+    return _frame("dashboard_coins").ticker.tolist()
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def news(since: datetime, until: datetime, coin: str | None, limit: int = 200) -> pd.DataFrame:
+    return _frame("dashboard_news", {"since": since, "until": until, "coin": coin, "limit": int(limit)})

@@ -1,0 +1,77 @@
+"""The News page, driven by AppTest against the real local warehouse with known news items."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from crypto_platform.settings import Settings
+from crypto_platform.warehouse import connect
+from crypto_platform.warehouse.sql_text import query
+from crypto_platform_tests.dashboard.test_markets_page import run_app
+
+pytestmark = pytest.mark.stack
+NOW = datetime.now().replace(microsecond=0)  # the AppTest browser zone is UTC, as stored
+
+
+def news_item(id: int, hours_ago: float, headline: str, coins: list[str], sentiment: float) -> tuple[dict, list]:
+    published = NOW - timedelta(hours=hours_ago)
+    row = {
+        "id": id, "partition_date": published.date(), "published_at": published, "headline": headline,
+        "summary": f"summary of {id}", "source": "CoinDesk", "url": f"https://example.com/{id}",
+        "image": None, "sentiment": sentiment,
+    }  # fmt: skip
+    return row, [{"news_id": id, "partition_date": published.date(), "ticker": c} for c in coins]
+
+
+@pytest.fixture
+def with_news(fresh: Settings) -> Settings:
+    items = [
+        news_item(1, 1, "Bitcoin [BTC] rallies *again*", ["BTC"], 0.6),
+        news_item(2, 2, "Ether and Solana slip", ["ETH", "SOL"], -0.4),
+        news_item(3, 24 * 20, "Old Bitcoin story", ["BTC"], 0.0),
+    ]
+    with connect(fresh) as conn, conn.cursor() as cur:
+        for row, tags in items:
+            cur.execute(query("news_core_insert"), row)
+            for tag in tags:
+                cur.execute(query("news_coins_insert"), tag)
+    return fresh
+
+
+def open_news(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> AppTest:
+    app = run_app(monkeypatch, settings)
+    app.switch_page("views/news.py").run()
+    assert not app.exception, app.exception
+    return app
+
+
+def headlines(app: AppTest) -> list[str]:
+    return [m.value for m in app.markdown if m.value.startswith("**")]
+
+
+def test_the_last_week_newest_first_with_links_tags_and_sentiment(
+    with_news: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = open_news(monkeypatch, with_news)
+    assert headlines(app) == [
+        r"**[Bitcoin \[BTC\] rallies \*again\*](https://example.com/1)**",
+        "**[Ether and Solana slip](https://example.com/2)**",
+    ]
+    details = [m.value for m in app.markdown if "CoinDesk" in m.value]
+    assert ":blue-badge[BTC]" in details[0] and ":green[positive +0.60]" in details[0]
+    assert ":blue-badge[ETH] :blue-badge[SOL]" in details[1] and ":red[negative -0.40]" in details[1]
+    assert [c.value for c in app.caption][1:] == ["summary of 1", "summary of 2"]
+
+
+def test_filtering_by_coin_and_date(with_news: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = open_news(monkeypatch, with_news)
+    app.selectbox[0].set_value("SOL").run()
+    assert headlines(app) == ["**[Ether and Solana slip](https://example.com/2)**"]
+    app.selectbox[0].set_value("BTC")
+    app.date_input[0].set_value((NOW.date() - timedelta(days=30), NOW.date() - timedelta(days=10))).run()
+    assert headlines(app) == ["**[Old Bitcoin story](https://example.com/3)**"]
+    app.selectbox[0].set_value("DOGE").run()
+    assert "No news in this window" in app.info[0].value

@@ -1,0 +1,69 @@
+"""News: the latest crypto news with source, time, a link to the article, summary, the coins each
+item mentions and its sentiment, filtered by coin and publication date."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, time, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from streamlit_app import queries
+from streamlit_app.timezone import local, stored, user_zone, zone_name
+
+ANY_COIN = "All coins"
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+st.title("News")
+
+
+def escaped(text: str) -> str:
+    """Text from the feed shown literally, not read as Markdown."""
+    return MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def mood(score: float) -> str:
+    if score > 0.1:
+        return f":green[positive {score:+.2f}]"
+    if score < -0.1:
+        return f":red[negative {score:+.2f}]"
+    return f":gray[neutral {score:+.2f}]"
+
+
+def item(row: pd.Series) -> None:
+    headline = escaped(row.headline)
+    linked = f"[{headline}]({row.url})" if str(row.url).startswith(("https://", "http://")) else headline
+    with st.container(border=True):
+        st.markdown(f"**{linked}**")
+        tags = " ".join(f":blue-badge[{c}]" for c in row.coins.split()) or ":gray-badge[no coin]"
+        source, when = escaped(row.source or "unknown source"), local(row.published_at)
+        st.markdown(f"{source} · {when:%Y-%m-%d %H:%M} · {tags} · {mood(row.sentiment)}")
+        if row.summary:
+            st.caption(escaped(row.summary))
+
+
+@queries.says_when_unavailable
+def page() -> None:
+    left, middle, right = st.columns([1, 2, 1])
+    coin = left.selectbox("Coin", [ANY_COIN, *queries.coins()])
+    today = datetime.now(user_zone()).date()
+    days = middle.date_input(
+        f"Published ({zone_name()})", (today - timedelta(days=6), today), max_value=today
+    )
+    limit = right.selectbox("Show", [50, 200, 1000], index=1)
+    first, last = (days[0], days[-1]) if days else (today, today)
+    since, until = (
+        stored(datetime.combine(first, time())),
+        stored(datetime.combine(last + timedelta(days=1), time())),
+    )
+    items = queries.news(since, until, None if coin == ANY_COIN else coin, limit)
+    if items.empty:
+        st.info("No news in this window. The daily batch lands yesterday's news; backfill days in Dagster.")
+        return
+    st.caption(f"{len(items)} items, newest first")
+    for _, row in items.iterrows():
+        item(row)
+
+
+page()
