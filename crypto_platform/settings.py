@@ -97,6 +97,7 @@ class Settings(BaseSettings):
 
     # Orchestration and dashboard
     dagster_port: int = 3000
+    dagster_url: str | None = None  # the Dagster UI as users reach it; default: the local one
     dashboard_port: int = 8501
     dashboard_refresh_seconds: float = 5.0  # how often live parts of the dashboard refresh
 
@@ -155,6 +156,10 @@ class Settings(BaseSettings):
         if self.finnhub_api_key:
             return self.finnhub_rest_url or FINNHUB_REST_URL, self.finnhub_api_key.get_secret_value()
         return self.finnhub_rest_url or f"http://{LOCAL_HOST}:{self.simulator_port}/api/v1", "local"
+
+    @property
+    def dagster_ui(self) -> str:
+        return (self.dagster_url or f"http://{LOCAL_HOST}:{self.dagster_port}").rstrip("/")
 
     @property
     def dagster_home(self) -> Path:

@@ -16,5 +16,6 @@ pages = [
     st.Page("views/markets.py", title="Markets", icon="📈", default=True),
     st.Page("views/portfolio.py", title="Portfolio", icon="💼"),
     st.Page("views/news.py", title="News", icon="📰"),
+    st.Page("views/pipeline.py", title="Pipeline", icon="🛠️"),
 ]
 st.navigation(pages).run()

@@ -20,6 +20,7 @@ from crypto_platform.portfolio.ledger import Transaction
 from crypto_platform.settings import get_settings
 from crypto_platform.warehouse import connect, portfolio, run_query
 from crypto_platform.warehouse.sql_text import query
+from crypto_platform.warehouse.trades import stored_offsets
 
 P = ParamSpec("P")
 TIMEFRAMES = {"1m": 60, "5m": 300, "1h": 3600, "1d": 86400}
@@ -104,3 +105,15 @@ def coins() -> list[str]:
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
 def news(since: datetime, until: datetime, coin: str | None, limit: int = 200) -> pd.DataFrame:
     return _frame("dashboard_news", {"since": since, "until": until, "coin": coin, "limit": int(limit)})
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def alerts(limit: int = 50) -> pd.DataFrame:
+    return _frame("dashboard_alerts", {"limit": int(limit)})
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def loaded_offsets(topic: str) -> dict[int, int]:
+    """The loader's next offset per partition, as the warehouse holds it."""
+    with _warehouse() as conn:
+        return stored_offsets(conn, topic)

@@ -16,7 +16,9 @@ pytestmark = pytest.mark.stack
 NOW = datetime.now().replace(microsecond=0)  # the AppTest browser zone is UTC, as stored
 
 
-def news_item(id: int, hours_ago: float, headline: str, coins: list[str], sentiment: float) -> tuple[dict, list]:
+def news_item(
+    id: int, hours_ago: float, headline: str, coins: list[str], sentiment: float
+) -> tuple[dict, list]:
     published = NOW - timedelta(hours=hours_ago)
     row = {
         "id": id, "partition_date": published.date(), "published_at": published, "headline": headline,

@@ -1,0 +1,1 @@
+"""Alerts on asset checks and failed runs, sent to the channels the user configures."""

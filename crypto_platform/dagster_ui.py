@@ -1,0 +1,109 @@
+"""The Dagster webserver as other parts of the platform see it: links into its UI, and the state
+of every asset and check through its GraphQL API (the dashboard's Pipeline page)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import quote
+
+import httpx
+
+HEALTH_QUERY = """
+query PipelineHealth {
+  assetNodes {
+    assetKey { path }
+    groupName
+    isExecutable
+    assetMaterializations(limit: 1) { timestamp }
+    assetChecksOrError { ... on AssetChecks { checks { name blocking } } }
+  }
+}
+"""
+EXECUTION_FIELDS = "status timestamp evaluation { severity description }"
+
+
+class DagsterUnavailable(RuntimeError):
+    """The Dagster webserver did not answer or answered with errors."""
+
+
+@dataclass(frozen=True)
+class CheckState:
+    name: str
+    blocking: bool
+    status: str | None  # SUCCEEDED, FAILED, EXECUTION_FAILED, IN_PROGRESS, SKIPPED; None if never run
+    severity: str | None
+    timestamp: float | None
+    description: str | None
+
+
+@dataclass(frozen=True)
+class AssetState:
+    key: str  # "a/b" for the key ["a", "b"]
+    group: str
+    executable: bool
+    materialized_at: float | None  # epoch seconds
+    checks: list[CheckState]
+
+
+def asset_url(base: str, key: str) -> str:
+    return f"{base}/assets/{quote(key)}"
+
+
+def _graphql(base: str, query: str, variables: dict, timeout: float) -> dict:
+    try:
+        response = httpx.post(
+            f"{base}/graphql", json={"query": query, "variables": variables}, timeout=timeout
+        )
+        response.raise_for_status()
+        body = response.json()
+    except (httpx.HTTPError, ValueError) as exc:
+        raise DagsterUnavailable(f"{type(exc).__name__}: {exc}") from exc
+    if body.get("errors"):
+        raise DagsterUnavailable(body["errors"][0].get("message", "GraphQL error"))
+    return body["data"]
+
+
+def asset_health(base: str, timeout: float = 10.0) -> list[AssetState]:
+    """Every asset with its last materialization and each check's latest execution (whichever
+    materialization it followed: the follower materializes `raw_trades` without running checks)."""
+    nodes = _graphql(base, HEALTH_QUERY, {}, timeout)["assetNodes"]
+    checks = [
+        (node["assetKey"]["path"], check) for node in nodes
+        for check in (node["assetChecksOrError"] or {}).get("checks", [])
+    ]  # fmt: skip
+    params = ", ".join(f"$k{i}: AssetKeyInput!, $n{i}: String!" for i in range(len(checks)))
+    fields = " ".join(
+        f"c{i}: assetCheckExecutions(assetKey: $k{i}, checkName: $n{i}, limit: 1) {{ {EXECUTION_FIELDS} }}"
+        for i in range(len(checks))
+    )
+    variables = {f"k{i}": {"path": path} for i, (path, _) in enumerate(checks)}
+    variables |= {f"n{i}": check["name"] for i, (_, check) in enumerate(checks)}
+    latest = _graphql(base, f"query Checks({params}) {{ {fields} }}", variables, timeout) if checks else {}
+    states: dict[str, list[CheckState]] = {}
+    for i, (path, check) in enumerate(checks):
+        states.setdefault("/".join(path), []).append(_check(check, (latest[f"c{i}"] or [None])[0]))
+    return [_asset(node, states.get("/".join(node["assetKey"]["path"]), [])) for node in nodes]
+
+
+def _asset(node: dict, checks: list[CheckState]) -> AssetState:
+    materializations = node["assetMaterializations"]
+    return AssetState(
+        key="/".join(node["assetKey"]["path"]),
+        group=node["groupName"],
+        executable=node["isExecutable"],
+        materialized_at=float(materializations[0]["timestamp"]) / 1000 if materializations else None,
+        checks=checks,
+    )
+
+
+def _check(check: dict, execution: dict | None) -> CheckState:
+    execution = execution or {}
+    evaluation = execution.get("evaluation") or {}
+    return CheckState(
+        name=check["name"],
+        blocking=check["blocking"],
+        status=execution.get("status"),
+        severity=evaluation.get("severity"),
+        timestamp=execution.get("timestamp"),
+        description=evaluation.get("description"),
+    )

@@ -1,0 +1,5 @@
+-- The latest alerts sent, newest first: the Pipeline page.
+SELECT RAISED_AT, KIND, RULE, ASSET_KEY, CHECK_NAME, SEVERITY, MESSAGE, DAGSTER_URL
+FROM OPS.ALERTS
+ORDER BY RAISED_AT DESC
+LIMIT %(limit)s;

@@ -1,0 +1,43 @@
+"""What the Pipeline page reads besides the warehouse: Dagster's view of assets and checks, the
+broker's watermarks, and the status files the producer and loader rewrite every few seconds."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import streamlit as st
+
+from crypto_platform import dagster_ui
+from crypto_platform.kafka_client import client_config
+from crypto_platform.loader.lag import Lag, measure_lag
+from crypto_platform.settings import get_settings
+from crypto_platform.status_file import read_status
+from streamlit_app.queries import TTL_SECONDS
+
+KAFKA_TIMEOUT_SECONDS = 10
+
+
+class KafkaUnavailable(RuntimeError):
+    """The broker did not answer in time."""
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def assets() -> list[dagster_ui.AssetState]:
+    return dagster_ui.asset_health(get_settings().dagster_ui)
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def kafka_lag(stored: dict[int, int]) -> Lag:
+    settings = get_settings()
+    measuring = measure_lag(client_config(settings), settings.kafka_topic_trades, stored)
+    try:
+        return asyncio.run(asyncio.wait_for(measuring, KAFKA_TIMEOUT_SECONDS))
+    except Exception as exc:  # aiokafka's errors and the timeout both mean: no answer
+        raise KafkaUnavailable(f"{type(exc).__name__}: {exc}") from exc
+
+
+def worker_status(name: str) -> tuple[dict, float] | None:
+    """A local worker's counters and their age in seconds, or None if it never wrote any."""
+    status = read_status(get_settings().home / "run" / f"{name}.status.json")
+    return (status, time.time() - status["updated_at"]) if status else None

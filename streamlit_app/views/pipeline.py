@@ -1,0 +1,146 @@
+"""Pipeline: how fresh each asset is, its latest check results, Kafka lag, the producer's and the
+loader's counters and the alerts sent, with a link into the Dagster UI for each asset."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+import pandas as pd
+import streamlit as st
+
+from crypto_platform.dagster_ui import AssetState, DagsterUnavailable, asset_url
+from crypto_platform.settings import get_settings
+from streamlit_app import health, queries
+from streamlit_app.timezone import local
+
+STATUS_ICONS = {
+    "SUCCEEDED": "✅",
+    "FAILED": "❌",
+    "EXECUTION_FAILED": "💥",
+    "IN_PROGRESS": "⏳",
+    "SKIPPED": "⏭️",
+}
+PRODUCER_COUNTERS = [
+    "source",
+    "frames",
+    "trades",
+    "produced",
+    "dead_lettered",
+    "reconnects",
+    "dropped_frames",
+]
+LOADER_COUNTERS = ["rows", "rejected", "batches", "lag"]
+
+st.title("Pipeline")
+
+
+def age(seconds: float | None) -> str:
+    if seconds is None:
+        return "never"
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            return f"{seconds / size:.0f} {unit} ago"
+    return f"{seconds:.0f} s ago"
+
+
+def when(epoch: float | None) -> datetime | None:
+    return local(datetime.fromtimestamp(epoch, UTC).replace(tzinfo=None)) if epoch else None
+
+
+def asset_tables(states: list[AssetState], base: str) -> None:
+    now = time.time()
+    st.subheader("Assets")
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "asset": s.key,
+                "group": s.group,
+                "last materialized": when(s.materialized_at),
+                "age": age(now - s.materialized_at if s.materialized_at else None),
+                "checks": " ".join(STATUS_ICONS.get(c.status or "", "·") for c in s.checks),
+                "Dagster": asset_url(base, s.key),
+            }
+            for s in states
+        ),
+        column_config={"Dagster": st.column_config.LinkColumn(display_text="open")},
+        hide_index=True,
+        width="stretch",
+    )
+    st.subheader("Latest check results")
+    rows = [
+        {
+            "asset": s.key,
+            "check": c.name,
+            "result": f"{STATUS_ICONS.get(c.status or '', '')} {c.status or 'not run yet'}",
+            "severity": c.severity,
+            "blocking": c.blocking,
+            "when": when(c.timestamp),
+            "description": c.description,
+        }
+        for s in states
+        for c in s.checks
+    ]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+
+
+def counters(name: str, shown: list[str]) -> None:
+    found = health.worker_status(name)
+    if found is None:
+        st.info(f"No {name} counters on this machine: it runs with `make up`.")
+        return
+    status, seconds = found
+    columns = st.columns(len(shown))
+    for column, key in zip(columns, shown, strict=True):
+        value = status.get(key)
+        column.metric(key.replace("_", " "), f"{value:,}" if isinstance(value, int) else str(value))
+    note = st.warning if seconds > 30 else st.caption
+    note(f"{name} counters updated {age(seconds)}")
+
+
+def kafka_section() -> None:
+    settings = get_settings()
+    st.subheader(f"Kafka lag on {settings.kafka_topic_trades}")
+    try:
+        lag = health.kafka_lag(queries.loaded_offsets(settings.kafka_topic_trades))
+    except health.KafkaUnavailable as exc:
+        st.error(f"Kafka is not answering ({exc}).")
+        return
+    total, oldest = st.columns(2)
+    total.metric("messages not loaded", f"{lag.total:,}")
+    oldest.metric("oldest not loaded", age(lag.oldest_age_seconds()) if lag.total else "none")
+    st.caption("per partition: " + ", ".join(f"{p}: {n:,}" for p, n in sorted(lag.per_partition.items())))
+
+
+def alerts_section() -> None:
+    st.subheader("Alerts")
+    sent = queries.alerts()
+    if sent.empty:
+        st.info("No alerts sent yet.")
+        return
+    sent["raised_at"] = [local(ts) for ts in sent.raised_at]
+    st.dataframe(
+        sent,
+        column_config={"dagster_url": st.column_config.LinkColumn("Dagster", display_text="open")},
+        hide_index=True,
+        width="stretch",
+    )
+
+
+@st.fragment(run_every=get_settings().dashboard_refresh_seconds)
+@queries.says_when_unavailable
+def page() -> None:
+    base = get_settings().dagster_ui
+    try:
+        asset_tables(health.assets(), base)
+    except DagsterUnavailable as exc:
+        st.error(f"Dagster is not answering at {base} ({exc}). Is the platform running? Try `make up`.")
+    kafka_section()
+    st.subheader("Producer")
+    counters("producer", PRODUCER_COUNTERS)
+    st.subheader("Loader")
+    counters("loader", LOADER_COUNTERS)
+    alerts_section()
+
+
+page()
