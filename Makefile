@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-12)
 
-.PHONY: install up down status logs test lint format bench clean
+.PHONY: install browser up down status logs test lint format bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,7 +35,11 @@ format: install
 	@$(BIN)/ruff check --fix .
 	@$(BIN)/ruff format .
 
-test: lint  ## the whole suite; starts and stops the services it needs
+browser:  ## headless Chromium and its driver (Debian packages) for the dashboard's end-to-end test
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+		(apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null)
+
+test: lint browser  ## the whole suite; starts and stops the services it needs
 	@$(BIN)/pytest
 
 bench: install  ## benchmarks: print figures and ratios against a reference measured in the same run

@@ -44,8 +44,12 @@ def age(seconds: float | None) -> str:
     return f"{seconds:.0f} s ago"
 
 
-def when(epoch: float | None) -> datetime | None:
-    return local(datetime.fromtimestamp(epoch, UTC).replace(tzinfo=None)) if epoch else None
+def when(epoch: float | None) -> str | None:
+    return (
+        f"{local(datetime.fromtimestamp(epoch, UTC).replace(tzinfo=None)):%Y-%m-%d %H:%M:%S}"
+        if epoch
+        else None
+    )
 
 
 def asset_tables(states: list[AssetState], base: str) -> None:

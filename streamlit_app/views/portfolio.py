@@ -67,6 +67,7 @@ def value_over_time(ledger: dict[str, Transaction]) -> None:
             held.loc[held.index + timedelta(hours=1) > t.trade_ts, t.symbol] += sign * float(t.quantity)
     value = (held * prices).sum(axis=1).rename("value").reset_index()
     value["time"] = [local(ts) for ts in value.pop("bucket_start")]
+    st.caption("Value over time (hourly closes)")
     st.area_chart(value, x="time", y="value", height=260)
 
 
@@ -159,17 +160,14 @@ def page() -> None:
         prices = dict(zip(latest.symbol, latest.price.astype(float), strict=True))
         table = holdings(book, prices)
         summary(table, book, dict(zip(latest.symbol, latest.change_24h.astype(float), strict=True)))
+        st.dataframe(table, hide_index=True, width="stretch")
         left, right = st.columns([1, 2])
         held = table[table["market value"].fillna(0) > 0]
         if not held.empty:
-            left.plotly_chart(
-                px.pie(held, names="symbol", values="market value", hole=0.55).update_layout(
-                    margin={"t": 10, "b": 10}, height=300
-                ),
-                width="stretch",
-            )
-        right.dataframe(table, hide_index=True, width="stretch")
-        value_over_time(ledger)
+            donut = px.pie(held, names="symbol", values="market value", hole=0.55, title="Allocation")
+            left.plotly_chart(donut.update_layout(margin={"t": 40, "b": 10}, height=300), width="stretch")
+        with right:
+            value_over_time(ledger)
     else:
         st.info("No transactions yet: add your first buy below.")
     editor(ledger, known)
