@@ -46,6 +46,7 @@ bench: install  ## benchmarks: print figures and ratios against a reference meas
 	@command -v kcat >/dev/null || (apt-get update -qq && apt-get install -y -qq kcat >/dev/null)
 	@$(BIN)/python -m bench.producer
 	@$(BIN)/python -m bench.loader
+	@$(BIN)/python -m bench.dashboard
 
 clean: down  ## remove local data and the virtualenv
 	rm -rf .local $(VENV)

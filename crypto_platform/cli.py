@@ -155,5 +155,32 @@ def sql(
         typer.echo(tabulate(result.rows, headers=result.columns))
 
 
+alerts_app = typer.Typer(help="Alerts on asset checks (the alerts file: ALERTS_FILE).", no_args_is_help=True)
+app.add_typer(alerts_app, name="alerts")
+
+
+@alerts_app.command("test")
+def alerts_test() -> None:
+    """Validate the alerts file and send a test message to each of its channels."""
+    from crypto_platform.alerts.alert import Alert
+    from crypto_platform.alerts.channels import send_all
+    from crypto_platform.alerts.config import AlertsConfigError
+
+    settings = get_settings()
+    try:
+        from crypto_platform.definitions import alerts_config  # validates rules against the checks
+    except AlertsConfigError as exc:
+        raise _fail(str(exc)) from None
+    if not alerts_config.channels:
+        raise _fail(f"no channels in {settings.alerts_file}")
+    alert = Alert(
+        rule="test", kind="test", message="Test alert from crypto-platform", dagster_url=settings.dagster_ui
+    )
+    results = send_all(alerts_config.channels, list(alerts_config.channels), alert, settings)
+    typer.echo(tabulate(sorted(results.items()), headers=["channel", "result"]))
+    if any(r.startswith("failed") for r in results.values()):
+        raise typer.Exit(1)
+
+
 if __name__ == "__main__":
     app()

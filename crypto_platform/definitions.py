@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import dagster as dg
 
+from crypto_platform.alerts import config as alerts
+from crypto_platform.defs.alerts.checks import check_groups, checks_schedule, price_alert_check
+from crypto_platform.defs.alerts.sensors import build_check_alert_sensor, build_run_failure_sensor
 from crypto_platform.defs.news.assets import news, news_landing, raw_news
 from crypto_platform.defs.news.checks import checks as news_checks
 from crypto_platform.defs.news.sensors import (
@@ -20,13 +23,27 @@ from crypto_platform.defs.resources import s3_resource, snowflake_resource
 from crypto_platform.settings import get_settings
 
 settings = get_settings()
+alerts_config = alerts.load(settings.alerts_file)
+price_alert_checks = [price_alert_check(p) for p in alerts_config.price_alerts]
+assets = [crypto_trades_topic, raw_trades, *view_assets, news_landing, raw_news, news]
+asset_checks = [*price_checks, *news_checks, *price_alert_checks]
+check_keys = check_groups(assets, asset_checks)
+alerts_config.validate_against(check_keys)  # a bad alerts file stops the code location, saying why
 
 defs = dg.Definitions(
-    assets=[crypto_trades_topic, raw_trades, *view_assets, news_landing, raw_news, news],
-    asset_checks=[*price_checks, *news_checks],
+    assets=assets,
+    asset_checks=asset_checks,
     jobs=[raw_trades_job, news_landing_job, news_load_job],
-    schedules=[news_daily_schedule],
-    sensors=[kafka_lag_sensor, news_arrival_sensor],
+    schedules=[
+        news_daily_schedule,
+        checks_schedule([*price_checks, *price_alert_checks], settings.checks_cron),
+    ],
+    sensors=[
+        kafka_lag_sensor,
+        news_arrival_sensor,
+        build_check_alert_sensor(alerts_config, check_keys, settings),
+        build_run_failure_sensor(alerts_config, settings),
+    ],
     resources={
         "snowflake": snowflake_resource(settings),
         "s3": s3_resource(settings),

@@ -95,6 +95,10 @@ class Settings(BaseSettings):
     simulator_rate: float = 200.0
     simulator_seed: int = 42
 
+    # Alerts
+    alerts_file: Path = PROJECT_ROOT / "config" / "alerts.yaml"  # channels, rules and price alerts
+    checks_cron: str = "*/5 * * * *"  # how often the prices checks and price alerts run on their own
+
     # Orchestration and dashboard
     dagster_port: int = 3000
     dagster_url: str | None = None  # the Dagster UI as users reach it; default: the local one

@@ -1,0 +1,79 @@
+"""Sending an alert to a channel: a webhook (JSON POST), Slack (dagster-slack), or OPS.ALERTS.
+
+Secrets are read from the environment at send time; a channel whose variable is not set is
+skipped with a warning rather than failing the others.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import httpx
+from dagster_slack import SlackResource
+
+from crypto_platform.alerts.alert import Alert
+from crypto_platform.alerts.config import Channel, SlackChannel, TableChannel, WebhookChannel
+from crypto_platform.settings import Settings
+from crypto_platform.warehouse import alerts as alerts_table
+from crypto_platform.warehouse import connect
+
+log = logging.getLogger(__name__)
+
+
+class ChannelSkipped(RuntimeError):
+    """The channel is not configured on this machine (its secret is not set)."""
+
+
+def _secret(name: str) -> str:
+    value = os.environ.get(name)
+    if not value:
+        raise ChannelSkipped(f"{name} is not set")
+    return value
+
+
+def slack_text(alert: Alert) -> str:
+    icon = {"failure": ":red_circle:", "recovery": ":large_green_circle:", "run_failure": ":x:"}.get(
+        alert.kind, ":bell:"
+    )
+    link = f" <{alert.dagster_url}|open in Dagster>" if alert.dagster_url else ""
+    return f"{icon} *{alert.kind.replace('_', ' ')}* ({alert.rule}): {alert.message}{link}"
+
+
+def send(channel: Channel, alert: Alert, settings: Settings) -> None:
+    """Deliver `alert`; raises ChannelSkipped when unconfigured, or the transport's error."""
+    if isinstance(channel, TableChannel):
+        with connect(settings) as conn:
+            alerts_table.record(conn, alert)
+    elif isinstance(channel, WebhookChannel):
+        url = _secret(channel.url_env)
+        try:  # errors are re-raised without the URL, which is a secret
+            httpx.post(url, json=alert.as_json(), timeout=channel.timeout_seconds).raise_for_status()
+        except httpx.HTTPStatusError as exc:
+            raise RuntimeError(f"the webhook answered HTTP {exc.response.status_code}") from None
+        except httpx.HTTPError as exc:
+            raise RuntimeError(f"the webhook did not answer ({type(exc).__name__})") from None
+    elif isinstance(channel, SlackChannel):
+        client = SlackResource(token=_secret(channel.token_env)).get_client()
+        if api_url := os.environ.get("SLACK_API_URL"):  # a local stand-in for slack.com, in tests
+            client.base_url = api_url
+        client.chat_postMessage(channel=channel.channel, text=slack_text(alert))
+
+
+def send_all(
+    channels: dict[str, Channel], names: list[str], alert: Alert, settings: Settings
+) -> dict[str, str]:
+    """Send to each named channel; one failing channel does not stop the others. Returns what
+    happened per channel ("sent", "skipped: ...", "failed: ...")."""
+    results = {}
+    for name in names:
+        try:
+            send(channels[name], alert, settings)
+            results[name] = "sent"
+        except ChannelSkipped as exc:
+            results[name] = f"skipped: {exc}"
+            log.warning("alert channel %s skipped: %s", name, exc)
+        except Exception as exc:  # a channel's own error, reported, never raised past the others
+            results[name] = f"failed: {type(exc).__name__}: {exc}"
+            log.error("alert channel %s failed: %s", name, results[name])
+    return results

@@ -1,0 +1,180 @@
+"""The alerts file (YAML, `ALERTS_FILE`): channels, rules on asset checks, and price alerts.
+
+It is validated when it is loaded, against the checks the code location defines: a rule that names
+an unknown check, group, outcome or channel is refused with a message that says which and where.
+Secrets (webhook URLs, Slack tokens) are never in the file, only the names of the environment
+variables that hold them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+OUTCOMES = ("failed_warn", "failed_error", "errored")
+Outcome = Literal["failed_warn", "failed_error", "errored"]
+NAME = r"^[a-z0-9][a-z0-9_-]*$"
+
+
+class AlertsConfigError(ValueError):
+    """The alerts file cannot be used; the message says what to fix."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TableChannel(_Strict):
+    """OPS.ALERTS in the warehouse, shown on the dashboard's Pipeline page."""
+
+    type: Literal["table"]
+
+
+class WebhookChannel(_Strict):
+    """A JSON POST to a URL held in the environment variable `url_env`."""
+
+    type: Literal["webhook"]
+    url_env: str
+    timeout_seconds: float = 10.0
+
+
+class SlackChannel(_Strict):
+    """A Slack message through dagster-slack, with the bot token in `token_env`."""
+
+    type: Literal["slack"]
+    token_env: str
+    channel: str
+
+
+Channel = Annotated[TableChannel | WebhookChannel | SlackChannel, Field(discriminator="type")]
+
+
+class Rule(_Strict):
+    name: str = Field(pattern=NAME)
+    checks: list[str] = []  # "asset:check", "asset:*" or "group:<group>"
+    outcomes: list[Outcome] = ["failed_error", "errored"]
+    run_failures: bool = False  # also alert on every failed run (a blocking check stops a run)
+    channels: list[str] = Field(min_length=1)
+    quiet_minutes: float = Field(30, ge=0)  # a new failure this soon after the last alert is not sent
+
+    @model_validator(mode="after")
+    def _watches_something(self) -> Rule:
+        if not self.checks and not self.run_failures:
+            raise ValueError("a rule needs `checks`, `run_failures: true`, or both")
+        return self
+
+    def matches(self, check: str, group: str | None) -> bool:
+        asset = check.split(":", 1)[0]
+        return any(p in (check, f"{asset}:*") or p == f"group:{group}" for p in self.checks)
+
+
+class PriceAlert(_Strict):
+    """'Tell me when BTC-USD crosses 100,000': an asset check on CORE.LATEST_PRICES that fails while
+    the price is beyond the threshold; it alerts once per crossing and announces the way back."""
+
+    name: str = Field(pattern=NAME)
+    symbol: str
+    above: Decimal | None = None
+    below: Decimal | None = None
+    channels: list[str] = Field(min_length=1)
+    quiet_minutes: float = Field(30, ge=0)
+
+    @model_validator(mode="after")
+    def _one_threshold(self) -> PriceAlert:
+        if (self.above is None) == (self.below is None):
+            raise ValueError("a price alert needs exactly one of `above` or `below`")
+        return self
+
+    @property
+    def check_name(self) -> str:
+        return "price_alert_" + re.sub(r"\W", "_", self.name)
+
+    def crossed(self, price: Decimal) -> bool:
+        return price > self.above if self.above is not None else price < self.below  # type: ignore[operator]
+
+    @property
+    def threshold(self) -> str:
+        side, level = ("above", self.above) if self.above is not None else ("below", self.below)
+        return f"{side} {level:,}"
+
+    def describe(self) -> str:
+        return f"{self.symbol} {self.threshold}"
+
+    def rule(self) -> Rule:
+        """The rule that sends this alert's check outcomes to its channels."""
+        return Rule(
+            name=f"price-{self.name}",
+            checks=[f"latest_prices:{self.check_name}"],
+            outcomes=["failed_warn", "errored"],
+            channels=self.channels,
+            quiet_minutes=self.quiet_minutes,
+        )
+
+
+class AlertsConfig(_Strict):
+    channels: dict[str, Channel] = {}
+    rules: list[Rule] = []
+    price_alerts: list[PriceAlert] = []
+
+    @property
+    def all_rules(self) -> list[Rule]:
+        return [*self.rules, *(p.rule() for p in self.price_alerts)]
+
+    def validate_against(self, checks: Mapping[str, str | None]) -> AlertsConfig:
+        """Refuse names that do not exist; `checks` maps every "asset:check" key to its group."""
+        assets = {key.split(":", 1)[0] for key in checks}
+        groups = {g for g in checks.values() if g}
+        problems = []
+        for rule in self.all_rules:
+            for channel in rule.channels:
+                if channel not in self.channels:
+                    problems.append(
+                        f"rule {rule.name!r}: unknown channel {channel!r} (defined: {_list(self.channels)})"
+                    )
+            for pattern in rule.checks:
+                if pattern.startswith("group:"):
+                    if pattern[6:] not in groups:
+                        problems.append(
+                            f"rule {rule.name!r}: unknown group {pattern[6:]!r} (known: {_list(groups)})"
+                        )
+                elif pattern.endswith(":*"):
+                    if pattern[:-2] not in assets:
+                        problems.append(f"rule {rule.name!r}: no checks on asset {pattern[:-2]!r}")
+                elif pattern not in checks:
+                    problems.append(f"rule {rule.name!r}: unknown check {pattern!r} (known: {_list(checks)})")
+        names = [r.name for r in self.all_rules]
+        problems += [
+            f"rule name {n!r} is used twice" for n in sorted({n for n in names if names.count(n) > 1})
+        ]
+        if problems:
+            raise AlertsConfigError("alerts file refused:\n  " + "\n  ".join(problems))
+        return self
+
+
+def _list(names: Iterable[str]) -> str:
+    return ", ".join(sorted(names)) or "none"
+
+
+def parse(text: str, source: str = "alerts file") -> AlertsConfig:
+    """The file's structure, validated (names of checks are validated by `validate_against`)."""
+    try:
+        data = yaml.safe_load(text) or {}
+        return AlertsConfig.model_validate(data)
+    except yaml.YAMLError as exc:
+        raise AlertsConfigError(f"{source} is not valid YAML: {exc}") from None
+    except ValidationError as exc:
+        lines = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
+        raise AlertsConfigError(f"{source} refused:\n  " + "\n  ".join(lines)) from None
+
+
+def load(path: Path) -> AlertsConfig:
+    """The alerts file at `path`; no file means no alerts."""
+    if not path.exists():
+        return AlertsConfig()
+    return parse(path.read_text(), str(path))

@@ -1,0 +1,148 @@
+"""Alerts on asset checks and failed runs, for open-source Dagster where check alerting is not
+built in: a sensor reads each watched check's new executions since its cursor and sends what the
+rules of the alerts file ask for; a run failure sensor reports failed runs (a blocking check that
+fails stops its run); a schedule runs the checks, since `load --follow` loads without them."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator, Mapping
+
+import dagster as dg
+from dagster._core.storage.asset_check_execution_record import (
+    AssetCheckExecutionRecord,
+    AssetCheckExecutionRecordStatus,
+)
+
+from crypto_platform.alerts import episodes
+from crypto_platform.alerts.alert import Alert
+from crypto_platform.alerts.channels import send_all
+from crypto_platform.alerts.config import AlertsConfig, Rule
+from crypto_platform.dagster_ui import asset_url
+from crypto_platform.settings import Settings
+
+HISTORY_LIMIT = 100
+RUN_FAILED = (dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED)
+
+
+def outcome(instance: dg.DagsterInstance, record: AssetCheckExecutionRecord) -> str:
+    """passed, failed_warn, failed_error, errored (its run failed before it ended), skipped (its
+    run succeeded without it), or pending (its run is still going)."""
+    if record.status is AssetCheckExecutionRecordStatus.SUCCEEDED:
+        return "passed"
+    if record.status is AssetCheckExecutionRecordStatus.FAILED:
+        severity = record.evaluation.severity if record.evaluation else dg.AssetCheckSeverity.ERROR
+        return "failed_warn" if severity == dg.AssetCheckSeverity.WARN else "failed_error"
+    run = instance.get_run_by_id(record.run_id)
+    if run is None or run.status in RUN_FAILED:
+        return "errored"
+    return "skipped" if run.is_finished else "pending"
+
+
+def new_executions(
+    instance: dg.DagsterInstance, key: dg.AssetCheckKey, last_id: int | None
+) -> Iterator[AssetCheckExecutionRecord]:
+    """Executions after `last_id`, oldest first; on first sight of a check, only its latest."""
+    history = instance.event_log_storage.get_asset_check_execution_history(key, limit=HISTORY_LIMIT)
+    fresh = history[:1] if last_id is None else [r for r in history if r.id > last_id]
+    yield from sorted(fresh, key=lambda r: r.id)
+
+
+def check_alert(
+    rule: Rule, event: str, key: str, result: str, record: AssetCheckExecutionRecord, ui: str
+) -> Alert:
+    asset, check = key.split(":", 1)
+    evaluation = record.evaluation
+    if event == "recovery":
+        message = f"{key} passes again"
+    elif result == "errored":
+        message = f"{key} could not run: its run {record.run_id[:8]} failed"
+    else:
+        message = f"{key} failed ({result.removeprefix('failed_').upper()})"
+    if evaluation and evaluation.description:
+        message += f": {evaluation.description}"
+    return Alert(
+        rule=rule.name, kind=event, message=message, asset_key=asset, check_name=check,
+        severity=result.removeprefix("failed_").upper() if result.startswith("failed_") else None,
+        dagster_url=asset_url(ui, asset) + "?view=checks",
+    )  # fmt: skip
+
+
+def build_check_alert_sensor(
+    config: AlertsConfig, checks: Mapping[str, str | None], settings: Settings
+) -> dg.SensorDefinition:
+    """`checks` maps each "asset:check" key the code location defines to its asset's group."""
+    watched = {key: [r for r in config.all_rules if r.matches(key, group)] for key, group in checks.items()}
+    watched = {key: rules for key, rules in watched.items() if rules}
+
+    @dg.sensor(
+        name="check_alert_sensor", minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.RUNNING
+    )
+    def check_alert_sensor(context: dg.SensorEvaluationContext) -> dg.SkipReason:
+        """Sends an alert once per failure episode of each watched check, and one on recovery,
+        to the channels its rules name (see the alerts file)."""
+        cursor = json.loads(context.cursor or "{}")
+        last_ids, states = cursor.setdefault("last_ids", {}), cursor.setdefault("episodes", {})
+        sent = []
+        for key, rules in watched.items():
+            asset, check = key.split(":", 1)
+            for record in new_executions(
+                context.instance, dg.AssetCheckKey(dg.AssetKey(asset), check), last_ids.get(key)
+            ):
+                result = outcome(context.instance, record)
+                if result == "pending":
+                    break
+                last_ids[key] = record.id
+                for rule in rules:
+                    if result not in (*rule.outcomes, "passed"):
+                        continue
+                    state_key = f"{rule.name}|{key}"
+                    states[state_key], event = episodes.step(
+                        states.get(state_key, {}), result != "passed", rule.quiet_minutes * 60, time.time()
+                    )
+                    if event:
+                        alert = check_alert(rule, event, key, result, record, settings.dagster_ui)
+                        results = send_all(config.channels, rule.channels, alert, settings)
+                        context.log.info("%s %s via %s: %s", event, key, rule.name, results)
+                        sent.append(f"{event} of {key} ({rule.name})")
+        context.update_cursor(json.dumps(cursor))
+        return dg.SkipReason(f"sent: {'; '.join(sent)}" if sent else "nothing new to alert on")
+
+    return check_alert_sensor
+
+
+def failed_checks(instance: dg.DagsterInstance, run_id: str) -> list[str]:
+    records = instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION)
+    evaluations = [r.dagster_event.event_specific_data for r in records if r.dagster_event]
+    return [f"{e.asset_key.to_user_string()}:{e.check_name}" for e in evaluations if not e.passed]
+
+
+def build_run_failure_sensor(config: AlertsConfig, settings: Settings) -> dg.SensorDefinition:
+    rules = [r for r in config.rules if r.run_failures]
+
+    @dg.run_failure_sensor(
+        name="run_failure_alert_sensor",
+        minimum_interval_seconds=30,
+        default_status=dg.DefaultSensorStatus.RUNNING,
+    )
+    def run_failure_alert_sensor(context: dg.RunFailureSensorContext) -> None:
+        """Sends an alert for every failed run to the rules with `run_failures: true`, naming the
+        checks that failed in it (a failing blocking check stops the run)."""
+        run = context.dagster_run
+        reason = context.failure_event.message or "no reason given"
+        message = f"run {run.run_id[:8]} of {run.job_name} failed: {reason}"
+        if failed := failed_checks(context.instance, run.run_id):
+            message += f"; failed checks: {', '.join(failed)}"
+        for rule in rules:
+            alert = Alert(
+                rule=rule.name,
+                kind="run_failure",
+                message=message,
+                dagster_url=f"{settings.dagster_ui}/runs/{run.run_id}",
+            )
+            context.log.info(
+                "run failure via %s: %s", rule.name, send_all(config.channels, rule.channels, alert, settings)
+            )
+
+    return run_failure_alert_sensor
