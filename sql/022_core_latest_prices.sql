@@ -1,9 +1,12 @@
 -- The last price of every symbol, with its change over the 24 hours before that trade: against the
 -- last price at or before 24 hours earlier, or, for a symbol younger than that, its first price.
+-- It reads RAW.TRADES, not CORE.TRADES: a duplicate is the same trade (same price and time), so it
+-- cannot change a latest, first or last-before price, and skipping the deduplication window makes
+-- this view, which every dashboard page reads, several times faster.
 CREATE OR REPLACE VIEW CORE.LATEST_PRICES AS
 WITH LAST_TRADE AS (
     SELECT SYMBOL, MAX(TRADE_TS) AS LAST_TRADE_TS, MAX_BY(PRICE, TRADE_TS) AS LAST_PRICE
-    FROM CORE.TRADES
+    FROM RAW.TRADES
     GROUP BY SYMBOL
 ),
 REFERENCE AS (
@@ -13,7 +16,7 @@ REFERENCE AS (
                CASE WHEN T.TRADE_TS <= DATEADD(HOUR, -24, L.LAST_TRADE_TS) THEN T.TRADE_TS END) AS PRICE_BEFORE,
         MIN_BY(T.PRICE, T.TRADE_TS) AS FIRST_PRICE
     FROM LAST_TRADE AS L
-    JOIN CORE.TRADES AS T ON T.SYMBOL = L.SYMBOL
+    JOIN RAW.TRADES AS T ON T.SYMBOL = L.SYMBOL
     GROUP BY L.SYMBOL
 )
 SELECT

@@ -65,7 +65,7 @@ class View:
 VIEWS = [
     View("core_trades", "CORE.TRADES", "020_core_trades.sql", "raw_trades"),
     View("ohlcv", "CORE.OHLCV", "021_core_ohlcv.sql", "core_trades"),
-    View("latest_prices", "CORE.LATEST_PRICES", "022_core_latest_prices.sql", "core_trades"),
+    View("latest_prices", "CORE.LATEST_PRICES", "022_core_latest_prices.sql", "raw_trades"),
     View("market_stats_24h", "CORE.MARKET_STATS_24H", "023_core_market_stats_24h.sql", "core_trades"),
 ]
 
