@@ -70,12 +70,24 @@ def test_stale_trades_warn(loaded: Settings) -> None:
     assert not fresh.passed and fresh.severity == dg.AssetCheckSeverity.WARN
 
 
-def test_candles_out_of_range_fail(loaded: Settings) -> None:
-    execute(loaded, "create table CORE.OHLCV_BASE as select * from CORE.OHLCV")
+def broken_candles(
+    settings: Settings, open_: str = "OPEN", volume: str = "VOLUME"
+) -> dg.AssetCheckEvaluation:
+    """Evaluate ohlcv_consistent on candles with OPEN or VOLUME replaced by the given expression."""
+    execute(settings, "create table CORE.OHLCV_BASE as select * from CORE.OHLCV")
     execute(
-        loaded,
-        "create or replace view CORE.OHLCV as select SYMBOL, TIMEFRAME, BUCKET_START, HIGH + 1 as OPEN, "
-        "HIGH, LOW, CLOSE, VOLUME, TRADE_COUNT, VWAP from CORE.OHLCV_BASE",
+        settings,
+        f"create or replace view CORE.OHLCV as select SYMBOL, TIMEFRAME, BUCKET_START, {open_} as OPEN, "
+        f"HIGH, LOW, CLOSE, {volume} as VOLUME, TRADE_COUNT, VWAP from CORE.OHLCV_BASE",
     )
-    evaluation = evaluate(loaded)["ohlcv_consistent"]
+    return evaluate(settings)["ohlcv_consistent"]
+
+
+def test_candles_out_of_range_fail(loaded: Settings) -> None:
+    evaluation = broken_candles(loaded, open_="HIGH + 1")
     assert not evaluation.passed and evaluation.metadata["candles_out_of_range"].value > 0
+
+
+def test_candles_that_do_not_add_up_to_the_trades_fail(loaded: Settings) -> None:
+    evaluation = broken_candles(loaded, volume="VOLUME * 1.000001")  # off by a millionth
+    assert not evaluation.passed and evaluation.metadata["totals_mismatched"].value > 0

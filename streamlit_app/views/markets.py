@@ -62,7 +62,9 @@ def tick_line(symbol: str) -> None:
     if frame.empty:
         st.info(f"No trades for {symbol} in the last minutes.")
         return
-    st.line_chart(frame, x="trade_ts", y="price", height=220)
+    figure = go.Figure(go.Scatter(x=frame.trade_ts, y=frame.price, mode="lines", name=symbol))
+    figure.update_layout(height=240, margin={"t": 10, "b": 10}, yaxis={"tickformat": ",.6~g"})
+    st.plotly_chart(figure, width="stretch")
 
 
 @says_when_unavailable

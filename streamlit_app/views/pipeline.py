@@ -4,6 +4,7 @@ loader's counters and the alerts sent, with a link into the Dagster UI for each 
 from __future__ import annotations
 
 import time
+from collections import Counter
 from datetime import UTC, datetime
 
 import pandas as pd
@@ -52,6 +53,11 @@ def when(epoch: float | None) -> str | None:
     )
 
 
+def checks_summary(state: AssetState) -> str:
+    counts = Counter((c.status or "not run yet").lower().replace("_", " ") for c in state.checks)
+    return ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+
+
 def asset_tables(states: list[AssetState], base: str) -> None:
     now = time.time()
     st.subheader("Assets")
@@ -62,7 +68,7 @@ def asset_tables(states: list[AssetState], base: str) -> None:
                 "group": s.group,
                 "last materialized": when(s.materialized_at),
                 "age": age(now - s.materialized_at if s.materialized_at else None),
-                "checks": " ".join(STATUS_ICONS.get(c.status or "", "·") for c in s.checks),
+                "checks": checks_summary(s),
                 "Dagster": asset_url(base, s.key),
             }
             for s in states
@@ -76,7 +82,7 @@ def asset_tables(states: list[AssetState], base: str) -> None:
         {
             "asset": s.key,
             "check": c.name,
-            "result": f"{STATUS_ICONS.get(c.status or '', '')} {c.status or 'not run yet'}",
+            "result": (c.status or "not run yet").lower().replace("_", " "),
             "severity": c.severity,
             "blocking": c.blocking,
             "when": when(c.timestamp),
@@ -99,7 +105,8 @@ def counters(name: str, shown: list[str]) -> None:
         value = status.get(key)
         column.metric(key.replace("_", " "), f"{value:,}" if isinstance(value, int) else str(value))
     note = st.warning if seconds > 30 else st.caption
-    note(f"{name} counters updated {age(seconds)}")
+    source = f" (feed: {status['source']})" if "source" in status else ""
+    note(f"{name} counters updated {age(seconds)}{source}")
 
 
 def kafka_section() -> None:
