@@ -75,7 +75,8 @@ def test_ohlcv_matches_candles_computed_independently(loaded: tuple[Settings, li
     for key, (o, h, lo, c, v, n, w) in expected.items():
         go, gh, glo, gc, gv, gn, gw = got[key]
         assert (go, gh, glo, gc, gn) == (o, h, lo, c, n), key
-        assert gv == pytest.approx(v, rel=1e-12) and gw == pytest.approx(w, rel=1e-9), key
+        assert gv == pytest.approx(v, rel=Decimal("1e-12")), key
+        assert gw == pytest.approx(w, rel=Decimal("1e-9")), key
 
 
 def test_latest_prices_and_24h_change(loaded: tuple[Settings, list[Trade]]) -> None:
