@@ -6,6 +6,7 @@ import asyncio
 import csv
 import logging
 import sys
+import warnings
 from enum import StrEnum
 
 import typer
@@ -162,10 +163,13 @@ app.add_typer(alerts_app, name="alerts")
 @alerts_app.command("test")
 def alerts_test() -> None:
     """Validate the alerts file and send a test message to each of its channels."""
+    import dagster as dg
+
     from crypto_platform.alerts.alert import Alert
     from crypto_platform.alerts.channels import send_all
     from crypto_platform.alerts.config import AlertsConfigError
 
+    warnings.filterwarnings("ignore", category=dg.BetaWarning)  # Dagster's notes, not the user's concern
     settings = get_settings()
     try:
         from crypto_platform.definitions import alerts_config  # validates rules against the checks

@@ -117,3 +117,9 @@ def loaded_offsets(topic: str) -> dict[int, int]:
     """The loader's next offset per partition, as the warehouse holds it."""
     with _warehouse() as conn:
         return stored_offsets(conn, topic)
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def newest_news() -> datetime | None:
+    found = _frame("dashboard_news_newest").iloc[0]
+    return pd.Timestamp(found.newest).to_pydatetime() if found["items"] else None

@@ -114,6 +114,7 @@ class DashboardService(LocalService):
             sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "streamlit_app" / "app.py"),
             "--server.address", LOCAL_HOST, "--server.port", str(self.ports[0]),
             "--server.headless", "true", "--browser.gatherUsageStats", "false",
+            "--client.toolbarMode", "viewer",
         ]  # fmt: skip
 
     def healthy(self) -> bool:

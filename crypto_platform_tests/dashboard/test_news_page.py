@@ -77,3 +77,8 @@ def test_filtering_by_coin_and_date(with_news: Settings, monkeypatch: pytest.Mon
     assert headlines(app) == ["**[Old Bitcoin story](https://example.com/3)**"]
     app.selectbox[0].set_value("DOGE").run()
     assert "No news in this window" in app.info[0].value
+
+
+def test_no_news_at_all_says_how_to_load_some(fresh: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = open_news(monkeypatch, fresh)
+    assert "No news loaded yet" in app.info[0].value and "news_landing" in app.info[0].value

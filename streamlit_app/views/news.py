@@ -9,6 +9,7 @@ from datetime import datetime, time, timedelta
 import pandas as pd
 import streamlit as st
 
+from crypto_platform.settings import get_settings
 from streamlit_app import queries
 from streamlit_app.timezone import local, stored, user_zone, zone_name
 
@@ -45,21 +46,28 @@ def item(row: pd.Series) -> None:
 
 @queries.says_when_unavailable
 def page() -> None:
+    newest = queries.newest_news()
+    if newest is None:
+        st.info(
+            "No news loaded yet. The daily batch lands yesterday's news; to load past days, backfill "
+            f"them in Dagster ({get_settings().dagster_ui}: Assets, news_landing, Materialize)."
+        )
+        return
     left, middle, right = st.columns([1, 2, 1])
     coin = left.selectbox("Coin", [ANY_COIN, *queries.coins()])
-    today = datetime.now(user_zone()).date()
-    days = middle.date_input(
-        f"Published ({zone_name()})", (today - timedelta(days=6), today), max_value=today
+    today, newest_day = datetime.now(user_zone()).date(), local(newest).date()
+    days = middle.date_input(  # by default the week up to the newest item
+        f"Published ({zone_name()})", (newest_day - timedelta(days=6), newest_day), max_value=today
     )
     limit = right.selectbox("Show", [50, 200, 1000], index=1)
-    first, last = (days[0], days[-1]) if days else (today, today)
+    first, last = (days[0], days[-1]) if days else (newest_day, newest_day)
     since, until = (
         stored(datetime.combine(first, time())),
         stored(datetime.combine(last + timedelta(days=1), time())),
     )
     items = queries.news(since, until, None if coin == ANY_COIN else coin, limit)
     if items.empty:
-        st.info("No news in this window. The daily batch lands yesterday's news; backfill days in Dagster.")
+        st.info("No news in this window: choose other dates or another coin.")
         return
     st.caption(f"{len(items)} items, newest first")
     for _, row in items.iterrows():
