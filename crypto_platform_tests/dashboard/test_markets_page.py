@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import time
 
 import dagster as dg
 import pytest
@@ -42,6 +43,11 @@ def test_cards_show_each_symbols_last_price_and_24h_change(
         "BTC-USD": ("99,000.0000", "+9,000.0000 (+10.00%)"),  # against 90,000: the last price 24h before
         "ETH-USD": ("3,500.5000", "+0.0000 (+0.00%)"),
     }
+    assert [c.value for c in app.caption][:2] == [
+        "last trade 2026-01-02 00:01:00 UTC",
+        "last trade 2026-01-01 00:00:05 UTC",
+    ]
+    assert app.warning[0].value.startswith("No new trade for")  # trades from January: a feed gap
     assert [s.value for s in app.selectbox][:2] == ["BTC-USD", "1m"]
 
 
@@ -57,3 +63,11 @@ def test_a_warehouse_that_does_not_answer_is_said_plainly(monkeypatch: pytest.Mo
         closed_port = sock.getsockname()[1]
     app = run_app(monkeypatch, Settings(snowflake_local_port=closed_port))
     assert "The warehouse is not answering" in app.error[0].value
+
+
+@pytest.mark.stack
+def test_no_gap_is_reported_while_trades_arrive(fresh: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    produce(fresh, [trade("SOL-USD", "200", "1", time.time_ns() // 1_000_000 - 5_000)])
+    assert dg.materialize([raw_trades], resources=resources(fresh)).success
+    app = run_app(monkeypatch, fresh)
+    assert not app.warning and [m.label for m in app.metric] == ["SOL-USD"]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from datetime import UTC
+
 import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
@@ -10,6 +13,7 @@ from crypto_platform.settings import get_settings
 from streamlit_app.queries import TIMEFRAMES, candles, latest_prices, says_when_unavailable, ticks
 from streamlit_app.timezone import local
 
+FEED_GAP_SECONDS = 120  # no trade at all for this long is a gap worth saying
 RANGES = {"1 hour": 3600, "6 hours": 6 * 3600, "1 day": 86400, "7 days": 7 * 86400, "30 days": 30 * 86400}
 
 st.title("Markets")
@@ -22,14 +26,21 @@ def price_cards() -> None:
     if prices.empty:
         st.info("No trades in the warehouse yet: start the producer and the loader (`make up`).")
         return
+    quiet = time.time() - prices.trade_ts.max().replace(tzinfo=UTC).timestamp()
+    if quiet > FEED_GAP_SECONDS:
+        st.warning(
+            f"No new trade for {quiet / 60:,.0f} minutes: the feed, the producer or the loader may be "
+            "down (see the Pipeline page). Prices below are the last ones received."
+        )
     columns = st.columns(4)
     for i, row in enumerate(prices.itertuples()):
-        columns[i % 4].metric(
+        card = columns[i % 4]
+        card.metric(
             row.symbol,
             f"{float(row.price):,.4f}",
             f"{float(row.change_24h):+,.4f} ({float(row.change_pct_24h):+.2f}%)",
-            help=f"last trade {local(row.trade_ts):%Y-%m-%d %H:%M:%S %Z}",
         )
+        card.caption(f"last trade {local(row.trade_ts):%Y-%m-%d %H:%M:%S %Z}")
 
 
 def candle_chart(symbol: str, timeframe: str, seconds: int) -> None:
