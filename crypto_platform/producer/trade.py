@@ -59,8 +59,12 @@ def parse_decimal(value: Any, name: str) -> Decimal:
 
 
 def decimal_text(value: Decimal) -> str:
-    """Plain notation (`0.00000010`, not `1.0E-7`): the form on the wire and in synthetic ids."""
-    return format(value, "f")
+    """Plain notation (`0.00000010`, not `1.0E-7`): the form on the wire and in synthetic ids.
+
+    `str` gives that same text for every decimal it writes without an exponent (all the usual
+    prices and sizes) several times faster than `format(value, "f")`, which is kept for the rest."""
+    text = str(value)
+    return text if "E" not in text else format(value, "f")
 
 
 def synthetic_trade_id(

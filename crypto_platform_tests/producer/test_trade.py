@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import random
 from dataclasses import replace
 from decimal import Decimal
 
 import pytest
 
 from crypto_platform.producer.errors import BadFrame
-from crypto_platform.producer.trade import Trade, normalise_symbol, synthetic_trade_id
+from crypto_platform.producer.trade import Trade, decimal_text, normalise_symbol, synthetic_trade_id
 
 TRADE = Trade(
     source="finnhub",
@@ -129,3 +130,15 @@ def test_to_json_is_exactly_what_json_dumps_writes(feed_symbol: str, side: str |
         "trade_id": 'id-"7"', "side": side,
     }  # fmt: skip
     assert trade.to_json() == json.dumps(expected, separators=(",", ":")).encode()
+
+
+def test_decimal_text_is_always_plain_notation() -> None:
+    rng = random.Random(7)
+    values = [
+        Decimal(v) for v in ("1E+2", "1e-7", "0.00000010", "0E-12", "1.50", "5E+3", "123456789.123456789")
+    ]
+    values += [
+        Decimal(rng.randint(1, 10 ** rng.randint(1, 12))).scaleb(rng.randint(-14, 6)) for _ in range(20_000)
+    ]
+    for value in values:
+        assert decimal_text(value) == format(value, "f"), value
