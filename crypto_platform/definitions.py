@@ -15,6 +15,8 @@ from crypto_platform.defs.news.sensors import (
     news_landing_job,
     news_load_job,
 )
+from crypto_platform.defs.portfolio.assets import portfolio_transactions
+from crypto_platform.defs.portfolio.checks import checks as portfolio_checks
 from crypto_platform.defs.prices.assets import crypto_trades_topic, raw_trades, view_assets
 from crypto_platform.defs.prices.checks import checks as price_checks
 from crypto_platform.defs.prices.resources import kafka_resource
@@ -25,8 +27,9 @@ from crypto_platform.settings import get_settings
 settings = get_settings()
 alerts_config = alerts.load(settings.alerts_file)
 price_alert_checks = [price_alert_check(p) for p in alerts_config.price_alerts]
-assets = [crypto_trades_topic, raw_trades, *view_assets, news_landing, raw_news, news]
-asset_checks = [*price_checks, *news_checks, *price_alert_checks]
+assets = [crypto_trades_topic, raw_trades, *view_assets, news_landing, raw_news, news, portfolio_transactions]
+scheduled_checks = [*price_checks, *portfolio_checks, *price_alert_checks]
+asset_checks = [*scheduled_checks, *news_checks]
 check_keys = check_groups(assets, asset_checks)
 alerts_config.validate_against(check_keys)  # a bad alerts file stops the code location, saying why
 
@@ -36,7 +39,7 @@ defs = dg.Definitions(
     jobs=[raw_trades_job, news_landing_job, news_load_job],
     schedules=[
         news_daily_schedule,
-        checks_schedule([*price_checks, *price_alert_checks], settings.checks_cron),
+        checks_schedule(scheduled_checks, settings.checks_cron),
     ],
     sensors=[
         kafka_lag_sensor,

@@ -1,15 +1,19 @@
 """Shared fixtures. `local_stack` runs the real embedded stack (Kafka, S3, warehouse, Dagster) for
-the session, with its data in a fresh folder, and stops exactly what it started."""
+the session, with its data in a fresh folder, and stops exactly what it started; `fresh` gives a
+test a Kafka topic and a warehouse database of its own on it."""
 
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 
 import pytest
 
+from crypto_platform.kafka_client import ensure_topics
 from crypto_platform.local import stack
 from crypto_platform.settings import Settings
+from crypto_platform.warehouse import apply_sql, connect
 
 # Settings that would point the tests at someone's real services are removed for the session.
 EXTERNAL_SERVICE_VARS = (
@@ -44,3 +48,20 @@ def local_stack(stack_settings: Settings) -> Iterator[Settings]:
         yield stack_settings
     finally:
         stack.down(stack_settings)
+
+
+@pytest.fixture
+def fresh(local_stack: Settings) -> Settings:
+    """Settings with a topic and a warehouse database of this test's own, objects applied."""
+    suffix = uuid.uuid4().hex[:8]
+    settings = local_stack.model_copy(
+        update={
+            "kafka_topic_trades": f"test.prices.{suffix}",
+            "kafka_topic_dlq": f"test.prices.dlq.{suffix}",
+            "snowflake_database": f"TEST_{suffix.upper()}",
+        }
+    )
+    ensure_topics(settings)
+    with connect(settings) as conn:
+        apply_sql(conn, settings)
+    return settings

@@ -1,41 +1,21 @@
-"""Fixtures for the prices domain: a fresh topic and a fresh warehouse database per test, on the
-running local stack, and helpers to put known trades on the topic."""
+"""Helpers for tests on the running local stack: known trades put on a test's own topic (the
+`fresh` fixture, in the top-level conftest), and the resources that read it."""
 
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import Iterable
 from decimal import Decimal
 
-import pytest
 from aiokafka import AIOKafkaProducer
 
 from crypto_platform.defs.prices.resources import kafka_resource
 from crypto_platform.defs.resources import snowflake_resource
-from crypto_platform.kafka_client import client_config, ensure_topics
+from crypto_platform.kafka_client import client_config
 from crypto_platform.producer.trade import Trade
 from crypto_platform.settings import Settings
-from crypto_platform.warehouse import apply_sql, connect
 
 T0 = 1_767_225_600_000  # 2026-01-01T00:00:00Z
-
-
-@pytest.fixture
-def fresh(local_stack: Settings) -> Settings:
-    """Settings with a topic and a warehouse database of this test's own, objects applied."""
-    suffix = uuid.uuid4().hex[:8]
-    settings = local_stack.model_copy(
-        update={
-            "kafka_topic_trades": f"test.prices.{suffix}",
-            "kafka_topic_dlq": f"test.prices.dlq.{suffix}",
-            "snowflake_database": f"TEST_{suffix.upper()}",
-        }
-    )
-    ensure_topics(settings)
-    with connect(settings) as conn:
-        apply_sql(conn, settings)
-    return settings
 
 
 def resources(settings: Settings) -> dict:

@@ -55,7 +55,7 @@ def checks_schedule(checks: Sequence[dg.AssetChecksDefinition], cron: str) -> dg
     job = dg.define_asset_job(
         "checks_job",
         selection=dg.AssetSelection.checks(*checks),
-        description="Run the checks of the prices domain and the price alerts.",
+        description="Run the checks of the prices and portfolio domains and the price alerts.",
     )
     return dg.ScheduleDefinition(
         name="checks_schedule", job=job, cron_schedule=cron, default_status=dg.DefaultScheduleStatus.RUNNING
