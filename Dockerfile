@@ -5,7 +5,9 @@ COPY pyproject.toml README.md ./
 COPY crypto_platform ./crypto_platform
 COPY sql ./sql
 COPY streamlit_app ./streamlit_app
+COPY config ./config
 COPY workspace.yaml ./
-RUN pip install --no-cache-dir . "dagster-postgres==0.29.27"
+# Editable, so the package finds sql/, config/ and streamlit_app/ beside it in /app.
+RUN pip install --no-cache-dir -e . "dagster-postgres==0.29.27"
 ENV DAGSTER_HOME=/opt/dagster/home
 COPY infra/dagster/dagster.yaml /opt/dagster/home/dagster.yaml

@@ -102,6 +102,7 @@ class Settings(BaseSettings):
     # Orchestration and dashboard
     dagster_port: int = 3000
     dagster_url: str | None = None  # the Dagster UI as users reach it; default: the local one
+    dagster_api_url: str | None = None  # the webserver as the dashboard reaches it; default: dagster_url
     dashboard_port: int = 8501
     dashboard_refresh_seconds: float = 5.0  # how often live parts of the dashboard refresh
 
@@ -164,6 +165,10 @@ class Settings(BaseSettings):
     @property
     def dagster_ui(self) -> str:
         return (self.dagster_url or f"http://{LOCAL_HOST}:{self.dagster_port}").rstrip("/")
+
+    @property
+    def dagster_api(self) -> str:
+        return (self.dagster_api_url or self.dagster_ui).rstrip("/")
 
     @property
     def dagster_home(self) -> Path:

@@ -24,7 +24,7 @@ class KafkaUnavailable(RuntimeError):
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
 def assets() -> list[dagster_ui.AssetState]:
-    return dagster_ui.asset_health(get_settings().dagster_ui)
+    return dagster_ui.asset_health(get_settings().dagster_api)
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)

@@ -141,11 +141,14 @@ def alerts_section() -> None:
 @st.fragment(run_every=get_settings().dashboard_refresh_seconds)
 @queries.says_when_unavailable
 def page() -> None:
-    base = get_settings().dagster_ui
+    settings = get_settings()
     try:
-        asset_tables(health.assets(), base)
+        asset_tables(health.assets(), settings.dagster_ui)
     except DagsterUnavailable as exc:
-        st.error(f"Dagster is not answering at {base} ({exc}). Is the platform running? Try `make up`.")
+        st.error(
+            f"Dagster is not answering at {settings.dagster_api} ({exc}). "
+            "Is the platform running? Try `make up`."
+        )
     kafka_section()
     st.subheader("Producer")
     counters("producer", PRODUCER_COUNTERS)
