@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 
 import httpx
 from dagster_slack import SlackResource
@@ -40,19 +41,32 @@ def slack_text(alert: Alert) -> str:
     return f"{icon} *{alert.kind.replace('_', ' ')}* ({alert.rule}): {alert.message}{link}"
 
 
+def post_webhook(
+    url: str, alert: Alert, timeout: float, retry_delays: tuple[float, ...] = (0.5, 2.0)
+) -> None:
+    """POST the alert as JSON; a connection error or a 5xx answer is retried after each delay in
+    turn. Errors are raised without the URL, which is a secret. Receivers can deduplicate on `id`."""
+    for delay in (*retry_delays, None):
+        try:
+            response = httpx.post(url, json=alert.as_json(), timeout=timeout)
+            if response.status_code < 500 or delay is None:
+                response.raise_for_status()
+                return
+        except httpx.HTTPStatusError as exc:
+            raise RuntimeError(f"the webhook answered HTTP {exc.response.status_code}") from None
+        except httpx.HTTPError as exc:
+            if delay is None:
+                raise RuntimeError(f"the webhook did not answer ({type(exc).__name__})") from None
+        time.sleep(delay)
+
+
 def send(channel: Channel, alert: Alert, settings: Settings) -> None:
     """Deliver `alert`; raises ChannelSkipped when unconfigured, or the transport's error."""
     if isinstance(channel, TableChannel):
         with connect(settings) as conn:
             alerts_table.record(conn, alert)
     elif isinstance(channel, WebhookChannel):
-        url = _secret(channel.url_env)
-        try:  # errors are re-raised without the URL, which is a secret
-            httpx.post(url, json=alert.as_json(), timeout=channel.timeout_seconds).raise_for_status()
-        except httpx.HTTPStatusError as exc:
-            raise RuntimeError(f"the webhook answered HTTP {exc.response.status_code}") from None
-        except httpx.HTTPError as exc:
-            raise RuntimeError(f"the webhook did not answer ({type(exc).__name__})") from None
+        post_webhook(_secret(channel.url_env), alert, channel.timeout_seconds)
     elif isinstance(channel, SlackChannel):
         client = SlackResource(token=_secret(channel.token_env)).get_client()
         if api_url := os.environ.get("SLACK_API_URL"):  # a local stand-in for slack.com, in tests

@@ -1,5 +1,5 @@
 """A local HTTP receiver standing in for a webhook endpoint (and Slack's Web API): it records every
-JSON or form body POSTed to it."""
+JSON or form body POSTed to it, and can answer the first requests with errors."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ class Receiver:
     def __init__(self, url: str) -> None:
         self.url = url
         self.posts: list[tuple[str, dict]] = []  # (path, body)
+        self.failures: list[int] = []  # statuses to answer first, one per request, before 200s
 
     @property
     def bodies(self) -> list[dict]:
@@ -31,7 +32,7 @@ def receiver() -> Iterator[Receiver]:
             is_json = self.headers.get("Content-Type", "").startswith("application/json")
             found.posts.append((self.path, json.loads(raw) if is_json else dict(parse_qsl(raw))))
             body = b'{"ok": true, "channel": "C1", "ts": "1.0"}'
-            self.send_response(200)
+            self.send_response(found.failures.pop(0) if found.failures else 200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
