@@ -20,16 +20,10 @@ from crypto_platform.local.dagster import ensure_instance_dir
 from crypto_platform.local.process import StackError
 from crypto_platform.producer.service import ProducerService
 from crypto_platform.settings import get_settings
-from crypto_platform.status_file import read_status
+from crypto_platform.status_file import COUNTERS, read_status, status_path
 from crypto_platform.warehouse import connect, run_query
 
 app = typer.Typer(help="Real-time crypto data platform on Dagster.", no_args_is_help=True)
-
-
-WORKER_COUNTERS = {
-    "producer": ("frames", "trades", "produced", "dead_lettered", "reconnects", "dropped_frames"),
-    "loader": ("rows", "rejected", "batches", "lag"),
-}
 
 
 class OutputFormat(StrEnum):
@@ -83,8 +77,8 @@ def status() -> None:
     settings = get_settings()
     statuses = stack.status(settings)
     _print_status(statuses)
-    for worker, shown in WORKER_COUNTERS.items():
-        counters = read_status(settings.home / "run" / f"{worker}.status.json")
+    for worker, shown in COUNTERS.items():
+        counters = read_status(status_path(settings.home, worker))
         if counters:
             typer.echo(f"{worker}: " + " ".join(f"{k}={counters[k]}" for k in shown))
     if any(s.state not in ("healthy", "external") for s in statuses):
@@ -130,7 +124,7 @@ def load(
             lambda report: instance.report_runless_asset_event(
                 dg.AssetMaterialization(raw_trades.key, metadata=load_metadata(report))
             ),
-            settings.home / "run" / "loader.status.json",
+            status_path(settings.home, "loader"),
             settings.loader_follow_interval,
             settings.loader_report_interval,
         )

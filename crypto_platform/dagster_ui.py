@@ -13,7 +13,6 @@ query PipelineHealth {
   assetNodes {
     assetKey { path }
     groupName
-    isExecutable
     assetMaterializations(limit: 1) { timestamp }
     assetChecksOrError { ... on AssetChecks { checks { name blocking } } }
   }
@@ -40,7 +39,6 @@ class CheckState:
 class AssetState:
     key: str  # "a/b" for the key ["a", "b"]
     group: str
-    executable: bool
     materialized_at: float | None  # epoch seconds
     checks: list[CheckState]
 
@@ -90,7 +88,6 @@ def _asset(node: dict, checks: list[CheckState]) -> AssetState:
     return AssetState(
         key="/".join(node["assetKey"]["path"]),
         group=node["groupName"],
-        executable=node["isExecutable"],
         materialized_at=float(materializations[0]["timestamp"]) / 1000 if materializations else None,
         checks=checks,
     )

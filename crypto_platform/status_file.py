@@ -8,6 +8,17 @@ import time
 from pathlib import Path
 from typing import Any
 
+# The counters each worker's status file holds that `crypto-platform status` and the dashboard show.
+COUNTERS = {
+    "producer": ("frames", "trades", "produced", "dead_lettered", "reconnects", "dropped_frames"),
+    "loader": ("rows", "rejected", "batches", "lag"),
+}
+
+
+def status_path(home: Path, worker: str) -> Path:
+    """Where the worker `worker` (producer, loader) keeps its status under the platform's home."""
+    return home / "run" / f"{worker}.status.json"
+
 
 def write_status(path: Path, data: dict[str, Any]) -> None:
     """Replace the file atomically (readers never see half of it), stamped with time and PID."""

@@ -12,7 +12,7 @@ from crypto_platform import dagster_ui
 from crypto_platform.kafka_client import client_config
 from crypto_platform.loader.lag import Lag, measure_lag
 from crypto_platform.settings import get_settings
-from crypto_platform.status_file import read_status
+from crypto_platform.status_file import read_status, status_path
 from streamlit_app.queries import TTL_SECONDS
 
 KAFKA_TIMEOUT_SECONDS = 10
@@ -39,5 +39,5 @@ def kafka_lag(stored: dict[int, int]) -> Lag:
 
 def worker_status(name: str) -> tuple[dict, float] | None:
     """A local worker's counters and their age in seconds, or None if it never wrote any."""
-    status = read_status(get_settings().home / "run" / f"{name}.status.json")
+    status = read_status(status_path(get_settings().home, name))
     return (status, time.time() - status["updated_at"]) if status else None

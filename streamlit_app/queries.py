@@ -121,5 +121,5 @@ def loaded_offsets(topic: str) -> dict[int, int]:
 
 @st.cache_data(ttl=60, show_spinner=False)
 def newest_news() -> datetime | None:
-    found = _frame("dashboard_news_newest").iloc[0]
-    return pd.Timestamp(found.newest).to_pydatetime() if found["items"] else None
+    newest = _frame("dashboard_news_newest").newest.iloc[0]
+    return None if pd.isna(newest) else pd.Timestamp(newest).to_pydatetime()

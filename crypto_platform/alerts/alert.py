@@ -7,8 +7,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-KINDS = ("failure", "recovery", "run_failure", "test")
-
 
 def utc_now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
@@ -17,7 +15,7 @@ def utc_now() -> datetime:
 @dataclass(frozen=True)
 class Alert:
     rule: str
-    kind: str  # one of KINDS
+    kind: str  # failure, recovery, run_failure or test
     message: str
     asset_key: str | None = None
     check_name: str | None = None

@@ -17,7 +17,6 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-OUTCOMES = ("failed_warn", "failed_error", "errored")
 Outcome = Literal["failed_warn", "failed_error", "errored"]
 NAME = r"^[a-z0-9][a-z0-9_-]*$"
 

@@ -4,7 +4,9 @@
 fakesnow's own Starlette app with its shared instance replaced by one `FakeSnow(db_path=...)`:
 each database is one DuckDB file in that folder (`CRYPTO.db`).
 
-One behaviour is aligned with Snowflake: two transactions updating the same row. Snowflake makes
+Two behaviours are aligned with Snowflake. A NULL timestamp comes back as NULL: fakesnow builds the
+result's timestamp structs without a validity mask, so every NULL read as 1970-01-01. And two
+transactions updating the same row. Snowflake makes
 the second wait for the first and then sees its result; DuckDB fails the second at once, which
 fakesnow would answer with an HTTP 500 that the connector retries for a minute. The launcher
 reports it as Snowflake's lock error (000625) instead, so the client gets a SQL error at once and
@@ -19,13 +21,29 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import fakesnow.arrow
 import fakesnow.server
+import pyarrow as pa
 import uvicorn
 from fakesnow.cursor import FakeSnowflakeCursor
 from fakesnow.instance import FakeSnow
 from snowflake.connector.errors import ProgrammingError
 
 from crypto_platform.warehouse.trades import LOCK_ERRNO
+
+
+def _keep_null_timestamps() -> None:
+    to_struct = fakesnow.arrow.timestamp_to_sf_struct
+
+    @functools.wraps(to_struct)
+    def with_nulls(ts: pa.Array | pa.ChunkedArray) -> pa.Array:
+        struct = to_struct(ts)
+        if not ts.null_count:
+            return struct
+        nulls = (ts.combine_chunks() if isinstance(ts, pa.ChunkedArray) else ts).is_null()
+        return pa.StructArray.from_arrays(struct.flatten(), fields=list(struct.type), mask=nulls)
+
+    fakesnow.arrow.timestamp_to_sf_struct = with_nulls
 
 
 def _report_conflicts_as_lock_errors() -> None:
@@ -50,6 +68,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8765)
     args = parser.parse_args()
     args.db_dir.mkdir(parents=True, exist_ok=True)
+    _keep_null_timestamps()
     _report_conflicts_as_lock_errors()
     instance = FakeSnow(db_path=args.db_dir)
     fakesnow.server.shared_fs = instance

@@ -9,7 +9,7 @@ import httpx
 
 from crypto_platform.local.service import LocalService
 from crypto_platform.settings import LOCAL_HOST, PROJECT_ROOT
-from crypto_platform.status_file import is_current
+from crypto_platform.status_file import is_current, status_path
 
 
 class SimulatorService(LocalService):
@@ -57,7 +57,7 @@ class CliWorker(LocalService):
 
     @property
     def status_file(self) -> Path:
-        return self.settings.home / "run" / f"{self.name}.status.json"
+        return status_path(self.settings.home, self.name)
 
     def command(self) -> list[str]:
         return [sys.executable, "-m", "crypto_platform.cli", *self.cli_args]

@@ -7,7 +7,7 @@ deleted transaction is accepted only if every sell still finds enough of the coi
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
@@ -44,7 +44,7 @@ class Position:
     quantity: Decimal = Decimal(0)
     cost: Decimal = Decimal(0)  # cost basis of what is held, fees included
     realized: Decimal = Decimal(0)  # realized profit and loss, net of fees
-    fees: Decimal = field(default=Decimal(0))
+    fees: Decimal = Decimal(0)
 
     @property
     def average_cost(self) -> Decimal | None:
@@ -115,5 +115,5 @@ def with_change(
         if removed is None:
             raise LedgerError("That transaction no longer exists.")
     if upsert is not None:
-        changed[upsert.id] = replace(upsert)
+        changed[upsert.id] = upsert
     return positions(changed.values())

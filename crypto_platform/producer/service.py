@@ -29,6 +29,7 @@ from crypto_platform.producer.feeds.base import ParseResult
 from crypto_platform.producer.sink import KafkaSink, Record
 from crypto_platform.producer.stats import ProducerStats
 from crypto_platform.settings import LOCAL_HOST, Settings
+from crypto_platform.status_file import status_path
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +85,7 @@ class ProducerService:
         self.settings = settings
         self.target = feed_target(settings)
         self.stats = ProducerStats()
-        self.status_file = settings.home / "run" / "producer.status.json"
+        self.status_file = status_path(settings.home, "producer")
         self._buffer: asyncio.Queue[tuple[str | bytes, int]] = asyncio.Queue()
         self._slots = threading.BoundedSemaphore(settings.producer_buffer_frames)
         self._loop: asyncio.AbstractEventLoop | None = None

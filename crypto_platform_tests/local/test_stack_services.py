@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import datetime
 
 import boto3
 import pytest
@@ -92,6 +93,13 @@ def test_warehouse_creates_writes_and_reads_a_table(local_stack: Settings) -> No
         rows = run_query(conn, f"select symbol, price from {table} order by symbol").rows
         run_query(conn, f"drop table {table}")
     assert [(s, float(p)) for s, p in rows] == [("BTC-USD", 95000.5), ("ETH-USD", 3500.0)]
+
+
+def test_warehouse_returns_null_timestamps_as_null(local_stack: Settings) -> None:
+    sql = "select null::timestamp_ntz, '2026-01-01 12:00:00'::timestamp_ntz, null::timestamp_tz"
+    with connect(local_stack) as conn:
+        [row] = run_query(conn, sql).rows
+    assert row[0] is None and row[1] == datetime(2026, 1, 1, 12) and row[2] is None
 
 
 def test_warehouse_has_the_platform_schemas(local_stack: Settings) -> None:

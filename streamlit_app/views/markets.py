@@ -37,8 +37,8 @@ def price_cards() -> None:
         card = columns[i % 4]
         card.metric(
             row.symbol,
-            f"{float(row.price):,.4f}",
-            f"{float(row.change_24h):+,.4f} ({float(row.change_pct_24h):+.2f}%)",
+            f"{row.price:,.4f}",
+            f"{row.change_24h:+,.4f} ({row.change_pct_24h:+.2f}%)",
         )
         card.caption(f"last trade {local(row.trade_ts):%Y-%m-%d %H:%M:%S %Z}")
 

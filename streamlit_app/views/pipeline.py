@@ -10,28 +10,11 @@ from datetime import UTC, datetime
 import pandas as pd
 import streamlit as st
 
-from crypto_platform.dagster_ui import AssetState, DagsterUnavailable, asset_url
+from crypto_platform.dagster_ui import AssetState, CheckState, DagsterUnavailable, asset_url
 from crypto_platform.settings import get_settings
+from crypto_platform.status_file import COUNTERS
 from streamlit_app import health, queries
 from streamlit_app.timezone import local
-
-STATUS_ICONS = {
-    "SUCCEEDED": "✅",
-    "FAILED": "❌",
-    "EXECUTION_FAILED": "💥",
-    "IN_PROGRESS": "⏳",
-    "SKIPPED": "⏭️",
-}
-PRODUCER_COUNTERS = [
-    "source",
-    "frames",
-    "trades",
-    "produced",
-    "dead_lettered",
-    "reconnects",
-    "dropped_frames",
-]
-LOADER_COUNTERS = ["rows", "rejected", "batches", "lag"]
 
 st.title("Pipeline")
 
@@ -53,8 +36,12 @@ def when(epoch: float | None) -> str | None:
     )
 
 
+def result(check: CheckState) -> str:
+    return (check.status or "not run yet").lower().replace("_", " ")
+
+
 def checks_summary(state: AssetState) -> str:
-    counts = Counter((c.status or "not run yet").lower().replace("_", " ") for c in state.checks)
+    counts = Counter(result(c) for c in state.checks)
     return ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
 
 
@@ -82,7 +69,7 @@ def asset_tables(states: list[AssetState], base: str) -> None:
         {
             "asset": s.key,
             "check": c.name,
-            "result": (c.status or "not run yet").lower().replace("_", " "),
+            "result": result(c),
             "severity": c.severity,
             "blocking": c.blocking,
             "when": when(c.timestamp),
@@ -94,12 +81,13 @@ def asset_tables(states: list[AssetState], base: str) -> None:
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 
 
-def counters(name: str, shown: list[str]) -> None:
+def counters(name: str) -> None:
     found = health.worker_status(name)
     if found is None:
         st.info(f"No {name} counters on this machine: it runs with `make up`.")
         return
     status, seconds = found
+    shown = COUNTERS[name]
     columns = st.columns(len(shown))
     for column, key in zip(columns, shown, strict=True):
         value = status.get(key)
@@ -151,9 +139,9 @@ def page() -> None:
         )
     kafka_section()
     st.subheader("Producer")
-    counters("producer", PRODUCER_COUNTERS)
+    counters("producer")
     st.subheader("Loader")
-    counters("loader", LOADER_COUNTERS)
+    counters("loader")
     alerts_section()
 
 

@@ -59,7 +59,7 @@ def value_over_time(ledger: dict[str, Transaction]) -> None:
         st.info("No hourly candles since the first transaction yet.")
         return
     prices = closes.pivot_table(index="bucket_start", columns="symbol", values="close", aggfunc="last")
-    prices = prices.astype(float).ffill()
+    prices = prices.ffill()
     held = pd.DataFrame(0.0, index=prices.index, columns=prices.columns)
     for t in ledger.values():  # the quantity held at the end of each hour
         if t.symbol in held:
@@ -157,9 +157,9 @@ def page() -> None:
         st.success(message)
     if ledger:
         book = {s: p for s, p in positions(ledger.values()).items() if p.quantity or p.realized}
-        prices = dict(zip(latest.symbol, latest.price.astype(float), strict=True))
+        prices = dict(zip(latest.symbol, latest.price, strict=True))
         table = holdings(book, prices)
-        summary(table, book, dict(zip(latest.symbol, latest.change_24h.astype(float), strict=True)))
+        summary(table, book, dict(zip(latest.symbol, latest.change_24h, strict=True)))
         st.dataframe(table, hide_index=True, width="stretch")
         left, right = st.columns([1, 2])
         held = table[table["market value"].fillna(0) > 0]

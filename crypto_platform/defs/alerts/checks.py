@@ -1,5 +1,6 @@
-"""Price alerts from the alerts file, as asset checks on `latest_prices` (CORE.LATEST_PRICES):
-each fails, with WARN severity, while its symbol's last price is beyond the threshold."""
+"""The checks side of alerting: price alerts from the alerts file as asset checks on
+`latest_prices` (each fails, with WARN severity, while its symbol's last price is beyond the
+threshold), the check keys that alert rules may name, and the schedule that runs checks."""
 
 from __future__ import annotations
 
