@@ -5,6 +5,7 @@ COPY pyproject.toml README.md ./
 COPY crypto_platform ./crypto_platform
 COPY sql ./sql
 COPY streamlit_app ./streamlit_app
+COPY .streamlit ./.streamlit
 COPY config ./config
 COPY workspace.yaml ./
 # Editable, so the package finds sql/, config/ and streamlit_app/ beside it in /app.

@@ -110,11 +110,11 @@ class DashboardService(LocalService):
         return [self.settings.dashboard_port]
 
     def command(self) -> list[str]:
+        # Other options are in .streamlit/config.toml, read from the working directory (PROJECT_ROOT).
         return [
             sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "streamlit_app" / "app.py"),
             "--server.address", LOCAL_HOST, "--server.port", str(self.ports[0]),
-            "--server.headless", "true", "--browser.gatherUsageStats", "false",
-            "--client.toolbarMode", "viewer",
+            "--server.headless", "true",
         ]  # fmt: skip
 
     def healthy(self) -> bool:
