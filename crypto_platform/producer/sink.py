@@ -68,19 +68,23 @@ class KafkaSink:
         if self._retry:
             records, self._retry = [*self._retry, *records], []
         groups: dict[tuple[str, int], list[Record]] = defaultdict(list)
+        known = self._partition_of
         for record in records:
-            groups[record.topic, await self._partition(record)].append(record)
+            partition = known.get((record.topic, record.key))
+            if partition is None:
+                partition = await self._partition(record)
+            groups[record.topic, partition].append(record)
         for (topic, partition), group in groups.items():
             await self._send_group(topic, partition, group)
 
     async def _partition(self, record: Record) -> int:
-        cached = self._partition_of.get((record.topic, record.key))
-        if cached is None:
-            assert self._producer is not None, "start() first"
-            partitions = sorted(await self._producer.partitions_for(record.topic))
-            cached = self._partitioner(record.key, partitions, partitions)
-            self._partition_of[record.topic, record.key] = cached
-        return cached
+        """A key's partition the first time it is seen (later ones come from `_partition_of`)."""
+        assert self._producer is not None, "start() first"
+        partitions = sorted(await self._producer.partitions_for(record.topic))
+        partition = self._partition_of[record.topic, record.key] = self._partitioner(
+            record.key, partitions, partitions
+        )
+        return partition
 
     async def _send_group(self, topic: str, partition: int, group: list[Record]) -> None:
         assert self._producer is not None, "start() first"
@@ -113,10 +117,10 @@ class KafkaSink:
             if future.cancelled() or future.exception() is not None:
                 self.stats.send_retries += len(members)
                 self._retry.extend(members)
+            elif members[0].dead_letter:  # a batch holds one topic: all dead letters or none
+                self.stats.dead_lettered += len(members)
             else:
-                dead = sum(r.dead_letter for r in members)
-                self.stats.dead_lettered += dead
-                self.stats.produced += len(members) - dead
+                self.stats.produced += len(members)
             if self._in_flight == 0:
                 self._idle.set()
 

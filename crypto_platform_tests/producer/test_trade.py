@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import random
-from dataclasses import replace
 from decimal import Decimal
 
 import pytest
+from msgspec.structs import replace
 
 from crypto_platform.producer.errors import BadFrame
 from crypto_platform.producer.trade import Trade, decimal_text, normalise_symbol, synthetic_trade_id
@@ -117,16 +117,21 @@ def test_synthetic_trade_id_is_deterministic_and_separates_fills() -> None:
 
 
 @pytest.mark.parametrize("side", [None, "buy"])
-@pytest.mark.parametrize("feed_symbol", ["BINANCE:BTCUSDT", 'ODD:"QUOTE"\\USD', "KRAKEN:ÉTH/USD"])
-def test_to_json_is_exactly_what_json_dumps_writes(feed_symbol: str, side: str | None) -> None:
+@pytest.mark.parametrize(
+    "feed_symbol", ["BINANCE:BTCUSDT", 'ODD:"QUOTE"\\USD', "KRAKEN:ÉTH/USD", "CTRL:\n\x7f", "ETHE-USD"]
+)
+@pytest.mark.parametrize(("size", "plain"), [("0.25", "0.25"), ("1E-8", "0.00000001"), ("1.5E+3", "1500")])
+def test_to_json_is_exactly_what_json_dumps_writes(
+    feed_symbol: str, side: str | None, size: str, plain: str
+) -> None:
     trade = Trade(
         source="finnhub", symbol="BTC-USD", feed_symbol=feed_symbol, price=Decimal("95000.10"),
-        size=Decimal("1E-8"), trade_ts_ms=1_767_225_600_123, received_ts_ms=1_767_225_600_456,
+        size=Decimal(size), trade_ts_ms=1_767_225_600_123, received_ts_ms=1_767_225_600_456,
         trade_id='id-"7"', side=side,
     )  # fmt: skip
     expected = {
         "source": trade.source, "symbol": trade.symbol, "feed_symbol": feed_symbol, "price": "95000.10",
-        "size": "0.00000001", "trade_ts_ms": trade.trade_ts_ms, "received_ts_ms": trade.received_ts_ms,
+        "size": plain, "trade_ts_ms": trade.trade_ts_ms, "received_ts_ms": trade.received_ts_ms,
         "trade_id": 'id-"7"', "side": side,
     }  # fmt: skip
     assert trade.to_json() == json.dumps(expected, separators=(",", ":")).encode()
