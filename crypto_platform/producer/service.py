@@ -27,7 +27,7 @@ from crypto_platform.producer.connection import Backoff, FeedConnection, redact
 from crypto_platform.producer.errors import BadFrame
 from crypto_platform.producer.feeds import FEEDS, finnhub
 from crypto_platform.producer.feeds.base import ParseResult
-from crypto_platform.producer.sink import KafkaSink, Record
+from crypto_platform.producer.sink import KafkaSink, Message
 from crypto_platform.producer.stats import ProducerStats
 from crypto_platform.settings import LOCAL_HOST, Settings
 from crypto_platform.status_file import status_path
@@ -73,12 +73,12 @@ def feed_target(settings: Settings) -> FeedTarget:
     return FeedTarget(finnhub.url(key, base), source, symbols, finnhub.subscribe_messages, parse)
 
 
-def dead_letter(topic: str, reason: str, raw: Any, source: str, received_ts_ms: int) -> Record:
-    """A DLQ record: why, what arrived (as text) and from where. Keyed by source."""
+def dead_letter(reason: str, raw: Any, source: str, received_ts_ms: int) -> Message:
+    """A DLQ message: why, what arrived (as text) and from where. Keyed by source."""
     if isinstance(raw, bytes):
         raw = raw.decode("utf-8", errors="replace")
     body = {"reason": reason, "source": source, "received_ts_ms": received_ts_ms, "raw": raw}
-    return Record(topic, source.encode(), json.dumps(body, default=str).encode(), dead_letter=True)
+    return source.encode(), json.dumps(body, default=str).encode()
 
 
 class ProducerService:
@@ -168,33 +168,38 @@ class ProducerService:
             frames = [await self._buffer.get()]
             while len(frames) < PUMP_BATCH_FRAMES and not self._buffer.empty():
                 frames.append(self._buffer.get_nowait())
+            trades: list[Message] = []
+            dead: list[Message] = []
             try:
-                await self.sink.send([record for raw, ts in frames for record in self._records(raw, ts)])
+                for raw, received_ts_ms in frames:
+                    self._parse(raw, received_ts_ms, trades, dead)
+                await self.sink.send(self.settings.kafka_topic_trades, trades)
+                if dead:
+                    await self.sink.send(self.settings.kafka_topic_dlq, dead, dead_letters=True)
             finally:
                 for _ in frames:
                     self._slots.release()
                     self._buffer.task_done()
 
-    def _records(self, raw: str | bytes, received_ts_ms: int) -> list[Record]:
+    def _parse(
+        self, raw: str | bytes, received_ts_ms: int, trades: list[Message], dead: list[Message]
+    ) -> None:
+        """Append the frame's trades and its dead letters to the lists for the topics."""
         self.stats.frames += 1
         source = self.target.source
         try:
             result = self.target.parse(raw, received_ts_ms)
         except BadFrame as exc:
-            return [self._dlq(exc.reason, raw, received_ts_ms)]
+            dead.append(dead_letter(exc.reason, raw, source, received_ts_ms))
+            return
         if result.kind == "ping":
             self.stats.pings += 1
         elif result.kind == "error":
             self.stats.feed_errors += 1
             log.warning("feed error frame from %s: %s", source, result.error)
         self.stats.trades += len(result.trades)
-        topic = self.settings.kafka_topic_trades
-        records = [Record(topic, t.key(), t.to_json()) for t in result.trades]
-        records += [self._dlq(reason, item, received_ts_ms) for item, reason in result.rejected]
-        return records
-
-    def _dlq(self, reason: str, raw: Any, received_ts_ms: int) -> Record:
-        return dead_letter(self.settings.kafka_topic_dlq, reason, raw, self.target.source, received_ts_ms)
+        trades += [(t.key(), t.to_json()) for t in result.trades]
+        dead += [dead_letter(reason, item, source, received_ts_ms) for item, reason in result.rejected]
 
     # ---- reporting ---------------------------------------------------------------------------
 

@@ -12,9 +12,10 @@ service's bounded frame buffer, applies backpressure to the feed reader.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from aiokafka import AIOKafkaProducer
@@ -27,11 +28,17 @@ from crypto_platform.producer.stats import ProducerStats
 log = logging.getLogger(__name__)
 
 
-class Record(NamedTuple):
+Message = tuple[bytes, bytes]
+"""A record's key and value."""
+
+
+class _Batch(NamedTuple):
+    """Messages for one partition, kept until Kafka acknowledges them so a failed batch can be re-sent."""
+
     topic: str
-    key: bytes
-    value: bytes
-    dead_letter: bool = False
+    partition: int
+    messages: list[Message]
+    dead_letters: bool
 
 
 class KafkaSink:
@@ -43,8 +50,8 @@ class KafkaSink:
         self._config = client_config | {"enable_idempotence": True, "acks": "all"} | tuning
         self._producer: AIOKafkaProducer | None = None
         self._partitioner = DefaultPartitioner()
-        self._partition_of: dict[tuple[str, bytes], int] = {}
-        self._retry: list[Record] = []
+        self._partition_of: dict[str, dict[bytes, int]] = defaultdict(dict)
+        self._retry: list[_Batch] = []
         self._in_flight = 0
         self._idle = asyncio.Event()
         self._idle.set()
@@ -63,68 +70,69 @@ class KafkaSink:
             self.backoff.reset()
             return
 
-    async def send(self, records: Sequence[Record]) -> None:
-        """Hand records to the producer; returns once they are queued there (not yet acknowledged)."""
-        if self._retry:
-            records, self._retry = [*self._retry, *records], []
-        groups: dict[tuple[str, int], list[Record]] = defaultdict(list)
-        known = self._partition_of
-        for record in records:
-            partition = known.get((record.topic, record.key))
+    async def send(self, topic: str, messages: Sequence[Message], dead_letters: bool = False) -> None:
+        """Hand messages to the producer; returns once they are queued there (not yet acknowledged).
+        `dead_letters` counts them as dead-lettered rather than produced once acknowledged."""
+        await self._resend_failed()
+        groups: dict[int, list[Message]] = defaultdict(list)
+        known = self._partition_of[topic]
+        for message in messages:
+            partition = known.get(message[0])
             if partition is None:
-                partition = await self._partition(record)
-            groups[record.topic, partition].append(record)
-        for (topic, partition), group in groups.items():
-            await self._send_group(topic, partition, group)
+                partition = await self._partition(topic, message[0])
+            groups[partition].append(message)
+        for partition, group in groups.items():
+            await self._send_partition(_Batch(topic, partition, group, dead_letters))
 
-    async def _partition(self, record: Record) -> int:
+    async def _resend_failed(self) -> None:
+        failed, self._retry = self._retry, []
+        for batch in failed:
+            await self._send_partition(batch)
+
+    async def _partition(self, topic: str, key: bytes) -> int:
         """A key's partition the first time it is seen (later ones come from `_partition_of`)."""
         assert self._producer is not None, "start() first"
-        partitions = sorted(await self._producer.partitions_for(record.topic))
-        partition = self._partition_of[record.topic, record.key] = self._partitioner(
-            record.key, partitions, partitions
-        )
+        partitions = sorted(await self._producer.partitions_for(topic))
+        partition = self._partition_of[topic][key] = self._partitioner(key, partitions, partitions)
         return partition
 
-    async def _send_group(self, topic: str, partition: int, group: list[Record]) -> None:
+    async def _send_partition(self, group: _Batch) -> None:
         assert self._producer is not None, "start() first"
         batch, members = self._producer.create_batch(), []
-        for record in group:
-            if batch.append(key=record.key, value=record.value, timestamp=None) is None:
-                await self._submit(batch, topic, partition, members)
+        for key, value in group.messages:
+            if batch.append(key=key, value=value, timestamp=None) is None:
+                await self._submit(batch, group._replace(messages=members))
                 batch, members = self._producer.create_batch(), []
-                batch.append(key=record.key, value=record.value, timestamp=None)
-            members.append(record)
+                batch.append(key=key, value=value, timestamp=None)
+            members.append((key, value))
         if members:
-            await self._submit(batch, topic, partition, members)
+            await self._submit(batch, group._replace(messages=members))
 
-    async def _submit(self, batch: Any, topic: str, partition: int, members: list[Record]) -> None:
+    async def _submit(self, batch: Any, sent: _Batch) -> None:
         assert self._producer is not None
         while True:
             try:
-                future = await self._producer.send_batch(batch, topic, partition=partition)
+                future = await self._producer.send_batch(batch, sent.topic, partition=sent.partition)
                 break
             except KafkaError as exc:  # no room in the producer's buffer for the request timeout
                 await self._wait("Kafka send blocked", exc)
         self.backoff.reset()
         self._in_flight += 1
         self._idle.clear()
-        future.add_done_callback(self._delivered(members))
+        future.add_done_callback(functools.partial(self._delivered, sent))
 
-    def _delivered(self, members: list[Record]) -> Callable[[asyncio.Future], None]:
-        def done(future: asyncio.Future) -> None:
-            self._in_flight -= 1
-            if future.cancelled() or future.exception() is not None:
-                self.stats.send_retries += len(members)
-                self._retry.extend(members)
-            elif members[0].dead_letter:  # a batch holds one topic: all dead letters or none
-                self.stats.dead_lettered += len(members)
-            else:
-                self.stats.produced += len(members)
-            if self._in_flight == 0:
-                self._idle.set()
-
-        return done
+    def _delivered(self, sent: _Batch, future: asyncio.Future) -> None:
+        self._in_flight -= 1
+        count = len(sent.messages)
+        if future.cancelled() or future.exception() is not None:
+            self.stats.send_retries += count
+            self._retry.append(sent)
+        elif sent.dead_letters:
+            self.stats.dead_lettered += count
+        else:
+            self.stats.produced += count
+        if self._in_flight == 0:
+            self._idle.set()
 
     async def _wait(self, what: str, exc: Exception) -> None:
         delay = self.backoff.next_delay()
@@ -137,7 +145,7 @@ class KafkaSink:
             await self._idle.wait()
             if not self._retry:
                 return
-            await self.send([])
+            await self._resend_failed()
 
     async def stop(self) -> None:
         if self._producer is not None:
