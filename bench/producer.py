@@ -4,10 +4,10 @@ The frames come from the simulator's own generator (seeded), served as fast as a
 carry them by a replay server in a separate process, and read by the real producer service (the
 websocket client, parsing, validation, the idempotent aiokafka sink) until Kafka has acknowledged
 every trade. The reference is `kcat -P` writing the same keyed messages with the same guarantees
-(acks=all, idempotence, lz4) to the same broker in the same run.
+(acks=all, idempotence, the producer's compression codec) to the same broker in the same run.
 
 Half a million trades by default: with fewer, kcat's fixed start-up cost is a large part of its
-time and the ratio looks better than the steady state (0.45 at 200k against 0.27 at 500k here).
+time and the ratio looks better than the steady state.
 
     python -m bench.producer [--trades 500000]
 """

@@ -106,7 +106,7 @@ class ProducerService:
             Backoff(settings.producer_backoff_initial, settings.producer_backoff_max),
             linger_ms=settings.producer_linger_ms,
             compression_type=settings.producer_compression,
-            max_batch_size=256 * 1024,
+            max_batch_size=512 * 1024,
         )
 
     def stop(self) -> None:
