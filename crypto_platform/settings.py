@@ -94,6 +94,8 @@ class Settings(BaseSettings):
     simulator_port: int = 8090
     simulator_rate: float = 200.0
     simulator_seed: int = 42
+    simulator_error_ratio: float = 0.001  # chance per 0.1 s tick of a Finnhub error frame (~1 in 100 s)
+    simulator_malformed_ratio: float = 0.0  # chance per tick of a frame or item fit for the dead-letter topic
 
     # Alerts
     alerts_file: Path = PROJECT_ROOT / "config" / "alerts.yaml"  # channels, rules and price alerts

@@ -26,6 +26,8 @@ class SimulatorService(LocalService):
             "--port": s.simulator_port,
             "--rate": s.simulator_rate,
             "--seed": s.simulator_seed,
+            "--error-ratio": s.simulator_error_ratio,
+            "--malformed-ratio": s.simulator_malformed_ratio,
         }
         return [
             sys.executable,
