@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from decimal import Decimal
 
 import pytest
@@ -120,3 +121,25 @@ def test_url_and_subscribe_messages() -> None:
         {"type": "subscribe", "symbol": "BINANCE:BTCUSDT"},
         {"type": "subscribe", "symbol": "BINANCE:ETHUSDT"},
     ]
+
+
+def test_typed_and_item_by_item_parsing_agree() -> None:
+    """A frame with one bad item is parsed item by item; its good items must come out exactly as the
+    typed path (taken by a frame with no bad item) makes them. Prices as JSON numbers, integers and
+    strings, sizes in exponent form, extra fields."""
+    rng = random.Random(3)
+    for _ in range(300):
+        good = [
+            item(
+                p=rng.choice([round(rng.uniform(0.0001, 99_999), 6), rng.randint(1, 10**6), "95000.125"]),
+                v=rng.choice([round(rng.uniform(1e-9, 5), 9), 1e-7, "0.5"]),
+                t=1_735_689_600_000 + rng.randint(0, 10**6),
+                s=rng.choice(["BINANCE:BTCUSDT", "BINANCE:ETHUSDT", "COINBASE:SOL-USD"]),
+                x="extra",
+            )
+            for _ in range(rng.randint(1, 20))
+        ]
+        typed = finnhub.parse(frame(*good), RECEIVED)
+        item_by_item = finnhub.parse(frame(*good, item(p=None)), RECEIVED)
+        assert typed.rejected == [] and len(item_by_item.rejected) == 1
+        assert item_by_item.trades == typed.trades
