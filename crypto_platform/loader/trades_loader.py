@@ -21,6 +21,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from snowflake.connector import SnowflakeConnection
 
+from crypto_platform.gc_tuning import freeze_startup_objects
 from crypto_platform.kafka_client import partition_ids
 from crypto_platform.loader.arrow_rows import Messages, raw_text, to_rows
 from crypto_platform.warehouse.trades import (
@@ -73,6 +74,7 @@ class TradesLoader:
         warehouse), batch N+1 is read and converted. Commits stay in order, so each batch's
         compare-and-set starts where the previous one ended.
         """
+        freeze_startup_objects()
         started = time.perf_counter()
         report = LoadReport()
         async with self._consumer() as (consumer, partitions):
@@ -105,6 +107,7 @@ class TradesLoader:
         batch_size: int = 50_000,
     ) -> None:
         """Load whatever has arrived every `interval` seconds until `stop` is set; reports each batch."""
+        freeze_startup_objects()
         async with self._consumer() as (consumer, partitions):
             with self.connect() as conn:
                 positions = await self._start(consumer, conn, partitions)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import gc
 import json
 import logging
 import signal
@@ -22,6 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from crypto_platform.gc_tuning import freeze_startup_objects
 from crypto_platform.kafka_client import client_config
 from crypto_platform.producer.connection import Backoff, FeedConnection, redact
 from crypto_platform.producer.errors import BadFrame
@@ -126,9 +126,7 @@ class ProducerService:
             len(self.target.symbols),
         )
         await self.sink.start()
-        # Everything made so far lives as long as the service: keep it out of the collector's full
-        # passes, which otherwise rescan it while the hot path allocates (+13% throughput measured).
-        gc.freeze()
+        freeze_startup_objects()
         reader = threading.Thread(target=self.connection.run, name="feed-reader", daemon=True)
         reader.start()
         pump = asyncio.create_task(self._pump())
