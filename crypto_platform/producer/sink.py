@@ -32,8 +32,9 @@ Message = tuple[bytes, bytes]
 """A record's key and value."""
 
 
-class _Batch(NamedTuple):
-    """Messages for one partition, kept until Kafka acknowledges them so a failed batch can be re-sent."""
+class _Delivery(NamedTuple):
+    """Messages for one partition. Each request's share is kept until Kafka acknowledges it, so that
+    a failed one can be sent again."""
 
     topic: str
     partition: int
@@ -51,7 +52,7 @@ class KafkaSink:
         self._producer: AIOKafkaProducer | None = None
         self._partitioner = DefaultPartitioner()
         self._partition_of: dict[str, dict[bytes, int]] = defaultdict(dict)
-        self._retry: list[_Batch] = []
+        self._retry: list[_Delivery] = []
         self._in_flight = 0
         self._idle = asyncio.Event()
         self._idle.set()
@@ -82,7 +83,7 @@ class KafkaSink:
                 partition = await self._partition(topic, message[0])
             groups[partition].append(message)
         for partition, group in groups.items():
-            await self._send_partition(_Batch(topic, partition, group, dead_letters))
+            await self._send_partition(_Delivery(topic, partition, group, dead_letters))
 
     async def _resend_failed(self) -> None:
         failed, self._retry = self._retry, []
@@ -96,38 +97,38 @@ class KafkaSink:
         partition = self._partition_of[topic][key] = self._partitioner(key, partitions, partitions)
         return partition
 
-    async def _send_partition(self, group: _Batch) -> None:
+    async def _send_partition(self, delivery: _Delivery) -> None:
         assert self._producer is not None, "start() first"
         batch, members = self._producer.create_batch(), []
-        for key, value in group.messages:
+        for key, value in delivery.messages:
             if batch.append(key=key, value=value, timestamp=None) is None:
-                await self._submit(batch, group._replace(messages=members))
+                await self._submit(batch, delivery._replace(messages=members))
                 batch, members = self._producer.create_batch(), []
                 batch.append(key=key, value=value, timestamp=None)
             members.append((key, value))
         if members:
-            await self._submit(batch, group._replace(messages=members))
+            await self._submit(batch, delivery._replace(messages=members))
 
-    async def _submit(self, batch: Any, sent: _Batch) -> None:
+    async def _submit(self, batch: Any, delivery: _Delivery) -> None:
         assert self._producer is not None
         while True:
             try:
-                future = await self._producer.send_batch(batch, sent.topic, partition=sent.partition)
+                future = await self._producer.send_batch(batch, delivery.topic, partition=delivery.partition)
                 break
             except KafkaError as exc:  # no room in the producer's buffer for the request timeout
                 await self._wait("Kafka send blocked", exc)
         self.backoff.reset()
         self._in_flight += 1
         self._idle.clear()
-        future.add_done_callback(functools.partial(self._delivered, sent))
+        future.add_done_callback(functools.partial(self._delivered, delivery))
 
-    def _delivered(self, sent: _Batch, future: asyncio.Future) -> None:
+    def _delivered(self, delivery: _Delivery, future: asyncio.Future) -> None:
         self._in_flight -= 1
-        count = len(sent.messages)
+        count = len(delivery.messages)
         if future.cancelled() or future.exception() is not None:
             self.stats.send_retries += count
-            self._retry.append(sent)
-        elif sent.dead_letters:
+            self._retry.append(delivery)
+        elif delivery.dead_letters:
             self.stats.dead_lettered += count
         else:
             self.stats.produced += count
