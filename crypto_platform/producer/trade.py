@@ -94,15 +94,23 @@ class Trade(msgspec.Struct, frozen=True, gc=False):
     side: str | None = None
 
     def __post_init__(self) -> None:
+        # Checked inline, not through a helper per field: this runs once per trade on the hot path.
         if self.source not in SOURCES:
             raise BadFrame(f"unknown source {self.source!r}")
-        _check_text("symbol", self.symbol)
-        _check_text("feed_symbol", self.feed_symbol)
-        _check_text("trade_id", self.trade_id)
-        _check_positive_decimal("price", self.price)
-        _check_positive_decimal("size", self.size)
-        _check_positive_int("trade_ts_ms", self.trade_ts_ms)
-        _check_positive_int("received_ts_ms", self.received_ts_ms)
+        if type(self.symbol) is not str or not self.symbol:
+            raise _not_text("symbol", self.symbol)
+        if type(self.feed_symbol) is not str or not self.feed_symbol:
+            raise _not_text("feed_symbol", self.feed_symbol)
+        if type(self.trade_id) is not str or not self.trade_id:
+            raise _not_text("trade_id", self.trade_id)
+        if type(self.price) is not Decimal or not self.price.is_finite() or self.price <= 0:
+            raise _not_positive_decimal("price", self.price)
+        if type(self.size) is not Decimal or not self.size.is_finite() or self.size <= 0:
+            raise _not_positive_decimal("size", self.size)
+        if type(self.trade_ts_ms) is not int or self.trade_ts_ms <= 0:
+            raise _not_positive_int("trade_ts_ms", self.trade_ts_ms)
+        if type(self.received_ts_ms) is not int or self.received_ts_ms <= 0:
+            raise _not_positive_int("received_ts_ms", self.received_ts_ms)
         if self.side is not None and self.side not in SIDES:
             raise BadFrame(f"side must be buy, sell or absent, got {self.side!r}")
 
@@ -155,19 +163,16 @@ def _head(source: str, symbol: str, feed_symbol: str) -> str:
     return f'{{"source":{_quote(source)},"symbol":{_quote(symbol)},"feed_symbol":{_quote(feed_symbol)},'
 
 
-def _check_text(name: str, value: object) -> None:
-    if type(value) is not str or not value:
-        raise BadFrame(f"{name} must be a non-empty string, got {value!r}")
+def _not_text(name: str, value: object) -> BadFrame:
+    return BadFrame(f"{name} must be a non-empty string, got {value!r}")
 
 
-def _check_positive_decimal(name: str, value: object) -> None:
-    if type(value) is not Decimal or not value.is_finite() or value <= 0:
-        raise BadFrame(f"{name} must be a finite decimal > 0, got {value!r}")
+def _not_positive_decimal(name: str, value: object) -> BadFrame:
+    return BadFrame(f"{name} must be a finite decimal > 0, got {value!r}")
 
 
-def _check_positive_int(name: str, value: object) -> None:
-    if type(value) is not int or value <= 0:
-        raise BadFrame(f"{name} must be a positive integer, got {value!r}")
+def _not_positive_int(name: str, value: object) -> BadFrame:
+    return BadFrame(f"{name} must be a positive integer, got {value!r}")
 
 
 _REQUIRED = tuple(name for name in Trade.__struct_fields__ if name != "side")
