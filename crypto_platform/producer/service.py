@@ -108,6 +108,7 @@ class ProducerService:
             compression_type=settings.producer_compression,
             max_batch_size=512 * 1024,
         )
+        freeze_startup_objects()
 
     def stop(self) -> None:
         """Thread-safe: begin a graceful shutdown."""
@@ -126,7 +127,6 @@ class ProducerService:
             len(self.target.symbols),
         )
         await self.sink.start()
-        freeze_startup_objects()
         reader = threading.Thread(target=self.connection.run, name="feed-reader", daemon=True)
         reader.start()
         pump = asyncio.create_task(self._pump())
