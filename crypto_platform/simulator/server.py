@@ -112,6 +112,11 @@ class FinnhubSimulator:
         self.config = config or SimulatorConfig()
         self.counters = Counters()
         self._server: Server | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._paused = False
+        self._sending = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
 
     @property
     def port(self) -> int:
@@ -129,6 +134,7 @@ class FinnhubSimulator:
 
     async def start(self) -> None:
         # A short close timeout: stop() must not hang on a client that never answers the close.
+        self._loop = asyncio.get_running_loop()
         self._server = await serve(
             self._handle, self.config.host, self.config.port, process_request=self._http, close_timeout=1
         )
@@ -137,6 +143,17 @@ class FinnhubSimulator:
         if self._server is not None:
             self._server.close()
             await self._server.wait_closed()
+
+    async def pause(self) -> None:
+        """Stop sending feed frames; returns once no frame is still being sent, so that the counters
+        hold still and a client that keeps reading gets everything they count."""
+        self._paused = True
+        await self._idle.wait()
+
+    def pause_from_thread(self, timeout: float = 10) -> None:
+        """`pause()` for code outside the simulator's loop (see `run_in_thread`)."""
+        assert self._loop is not None, "start() first"
+        asyncio.run_coroutine_threadsafe(self.pause(), self._loop).result(timeout)
 
     # ---- REST ---------------------------------------------------------------------------------
 
@@ -201,11 +218,20 @@ class FinnhubSimulator:
             tick += 1
             await asyncio.sleep(max(0.0, began + tick * self.config.tick - loop.time()))
             for frame in session.next_frames():
+                if self._paused:
+                    return
                 await self._send(websocket, frame, sent)
 
     async def _send(self, websocket: ServerConnection, frame: Frame, sent: list[int]) -> None:
-        await websocket.send(frame.text)
-        self.counters.count(frame, self.config.record)
+        self._sending += 1
+        self._idle.clear()
+        try:
+            await websocket.send(frame.text)
+            self.counters.count(frame, self.config.record)
+        finally:
+            self._sending -= 1
+            if not self._sending:
+                self._idle.set()
         sent[0] += 1
         if sent[0] == self.config.drop_after_frames:
             # Like a network drop: end the TCP stream after what was written, with no websocket close.

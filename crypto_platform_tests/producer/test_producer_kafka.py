@@ -122,8 +122,9 @@ def assert_exactly_what_was_sent(simulator: FinnhubSimulator, topics: Topics) ->
 
 
 def _stop_feed_and_settle(simulator: FinnhubSimulator, service: ProducerService) -> None:
-    """Stop the feed, then wait until everything it sent has been acknowledged by Kafka."""
-    service.connection.stop()
+    """Stop the feed at the simulator, then wait until everything it sent has been acknowledged by
+    Kafka. (Stopping the producer's connection instead would race with frames still on the wire.)"""
+    simulator.pause_from_thread()
     assert wait_until(lambda: _delivered(service) >= _sent(simulator), 60), service.stats.summary()
 
 
