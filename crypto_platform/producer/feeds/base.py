@@ -31,8 +31,8 @@ class ParseResult:
     `kind` is "trades" (possibly zero of them, e.g. an empty snapshot), "ping", "error" (the feed's
     message in `error`) or "control" (acks, heartbeats, status). `rejected` holds the items of a trade
     batch that failed validation, each with its reason, when other items in the same frame were
-    valid: the caller dead-letters just those. Items come from JSON parsed with `parse_float=Decimal`,
-    so serialise them with `json.dumps(item, default=str)`.
+    valid: the caller dead-letters just those. Items come from JSON read with numbers that have a
+    fraction as `Decimal`, so serialise them with `json.dumps(item, default=str)`.
     """
 
     kind: Kind
