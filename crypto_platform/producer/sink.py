@@ -87,8 +87,8 @@ class KafkaSink:
 
     async def _resend_failed(self) -> None:
         failed, self._retry = self._retry, []
-        for batch in failed:
-            await self._send_partition(batch)
+        for delivery in failed:
+            await self._send_partition(delivery)
 
     async def _partition(self, topic: str, key: bytes) -> int:
         """A key's partition the first time it is seen (later ones come from `_partition_of`)."""
