@@ -99,7 +99,8 @@ def page_queries(settings: Settings) -> dict[str, list[tuple[str, dict]]]:
             ("dashboard_hourly_closes", {"since": now - SPAN}),
         ],
         "News": [
-            ("dashboard_coins", {}),
+            ("dashboard_news_newest", {}),
+            ("news_coins_select", {}),
             ("dashboard_news", {"since": now - timedelta(days=7), "until": now, "coin": None, "limit": 200}),
         ],
         "Pipeline": [

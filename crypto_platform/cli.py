@@ -19,7 +19,7 @@ from crypto_platform.local import stack
 from crypto_platform.local.dagster import ensure_instance_dir
 from crypto_platform.local.process import StackError
 from crypto_platform.producer.service import ProducerService
-from crypto_platform.settings import get_settings
+from crypto_platform.settings import LOCAL_HOST, get_settings
 from crypto_platform.status_file import COUNTERS, read_status, status_path
 from crypto_platform.warehouse import connect, run_query
 
@@ -57,8 +57,8 @@ def up() -> None:
         raise _fail(str(exc)) from None
     _print_status(statuses)
     typer.echo(
-        f"\nDagster UI: http://127.0.0.1:{settings.dagster_port}\n"
-        f"Dashboard:  http://127.0.0.1:{settings.dashboard_port}\n"
+        f"\nDagster UI: {settings.dagster_ui}\n"
+        f"Dashboard:  http://{LOCAL_HOST}:{settings.dashboard_port}\n"
         f"Logs: {settings.home / 'run'}/*.log (make logs)\n"
         "Stop with: make down"
     )

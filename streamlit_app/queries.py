@@ -19,11 +19,12 @@ from snowflake.connector import SnowflakeConnection
 from crypto_platform.portfolio.ledger import Transaction
 from crypto_platform.settings import get_settings
 from crypto_platform.warehouse import connect, portfolio, run_query
+from crypto_platform.warehouse import news as warehouse_news
 from crypto_platform.warehouse.sql_text import query
 from crypto_platform.warehouse.trades import stored_offsets
 
 P = ParamSpec("P")
-TIMEFRAMES = {"1m": 60, "5m": 300, "1h": 3600, "1d": 86400}
+TIMEFRAMES = ("1m", "5m", "1h", "1d")
 TTL_SECONDS = 5
 
 
@@ -70,8 +71,6 @@ def latest_prices() -> pd.DataFrame:
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
 def candles(symbol: str, timeframe: str, seconds: int) -> pd.DataFrame:
-    if timeframe not in TIMEFRAMES:
-        raise ValueError(f"unknown timeframe {timeframe!r}")
     return _frame("dashboard_candles", {"symbol": symbol, "timeframe": timeframe, "seconds": int(seconds)})
 
 
@@ -99,7 +98,8 @@ def change_portfolio(*, upsert: Transaction | None = None, delete: str | None = 
 
 @st.cache_data(ttl=60, show_spinner=False)
 def coins() -> list[str]:
-    return _frame("dashboard_coins").ticker.tolist()
+    with _warehouse() as conn:
+        return list(warehouse_news.coins(conn))
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
@@ -121,5 +121,5 @@ def loaded_offsets(topic: str) -> dict[int, int]:
 
 @st.cache_data(ttl=60, show_spinner=False)
 def newest_news() -> datetime | None:
-    newest = _frame("dashboard_news_newest").newest.iloc[0]
-    return None if pd.isna(newest) else pd.Timestamp(newest).to_pydatetime()
+    with _warehouse() as conn:
+        return run_query(conn, query("dashboard_news_newest")).rows[0][0]

@@ -130,7 +130,8 @@ class AlertsConfig(_Strict):
         assets = {key.split(":", 1)[0] for key in checks}
         groups = {g for g in checks.values() if g}
         problems = []
-        for rule in self.all_rules:
+        rules = self.all_rules
+        for rule in rules:
             for channel in rule.channels:
                 if channel not in self.channels:
                     problems.append(
@@ -147,7 +148,7 @@ class AlertsConfig(_Strict):
                         problems.append(f"rule {rule.name!r}: no checks on asset {pattern[:-2]!r}")
                 elif pattern not in checks:
                     problems.append(f"rule {rule.name!r}: unknown check {pattern!r} (known: {_list(checks)})")
-        names = [r.name for r in self.all_rules]
+        names = [r.name for r in rules]
         problems += [
             f"rule name {n!r} is used twice" for n in sorted({n for n in names if names.count(n) > 1})
         ]

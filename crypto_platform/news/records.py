@@ -2,7 +2,7 @@
 
 A landing file holds one raw item per line, exactly as the source sent it (`to_jsonl`), so a rule
 change here can be replayed on old files. Reading one (`parse_jsonl`) keeps every usable line and
-reports every other with its line number, reason and text, for quarantine; `corrupt_reason` says
+reports every other with its line number, reason and text, for quarantine; `read_file` also says
 when the file as a whole is unusable.
 
 The corrupt-file rule: a file is corrupt, and quarantined whole, when it is not UTF-8, or when it has
@@ -114,17 +114,17 @@ def parse_jsonl(text: str) -> tuple[list[NewsRecord], list[BadLine]]:
     return records, bad
 
 
-def corrupt_reason(data: bytes) -> str | None:
-    """Why the whole file must be quarantined (the rule is in the module docstring); None when its
-    good lines can load."""
+def read_file(data: bytes) -> tuple[list[NewsRecord], list[BadLine], str | None]:
+    """A landing file's records and unusable lines, and why the whole file must be quarantined (the
+    rule is in the module docstring), None when its good lines can load."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return f"not UTF-8 (byte {exc.start}: {exc.reason})"
+        return [], [], f"not UTF-8 (byte {exc.start}: {exc.reason})"
     records, bad = parse_jsonl(text)
     if bad and not records:
-        return f"no usable line among {len(bad)}; line {bad[0][0]}: {bad[0][1]}"
-    return None
+        return records, bad, f"no usable line among {len(bad)}; line {bad[0][0]}: {bad[0][1]}"
+    return records, bad, None
 
 
 def to_jsonl(items: list[dict[str, Any]]) -> bytes:

@@ -7,9 +7,8 @@ do not, and a name right next to CJK text ("Bitcoin价格") still does.
 
 from __future__ import annotations
 
-import functools
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 COINS: dict[str, tuple[str, ...]] = {
     "BTC": ("Bitcoin",),
@@ -40,16 +39,11 @@ def _whole_words(alternatives: Iterable[str]) -> str:
     return f"{_BEFORE}(?:{'|'.join(alternatives)}){_AFTER}"
 
 
-def coins_mentioned(text: str, coins: Mapping[str, Sequence[str]] = COINS) -> set[str]:
-    """The tickers of the coins `text` names, by ticker or by name; `coins` is ticker -> names, like
-    COINS (or the warehouse's coins table)."""
-    patterns = _coin_patterns(tuple((ticker, tuple(names)) for ticker, names in coins.items()))
-    return {ticker for ticker, pattern in patterns if pattern.search(text)}
-
-
-@functools.lru_cache(maxsize=8)
-def _coin_patterns(coins: tuple[tuple[str, tuple[str, ...]], ...]) -> list[tuple[str, re.Pattern[str]]]:
-    return [(ticker, _coin_pattern(ticker, names)) for ticker, names in coins]
+def coin_tagger(coins: Mapping[str, Sequence[str]] = COINS) -> Callable[[str], set[str]]:
+    """A function giving the tickers of the coins a text names, by ticker or by name; `coins` is
+    ticker -> names, like COINS (or the warehouse's coins table). Its patterns are compiled once."""
+    patterns = [(ticker, _coin_pattern(ticker, names)) for ticker, names in coins.items()]
+    return lambda text: {ticker for ticker, pattern in patterns if pattern.search(text)}
 
 
 def _coin_pattern(ticker: str, names: Iterable[str]) -> re.Pattern[str]:

@@ -11,6 +11,7 @@ from typing import Any
 
 import snowflake.connector
 from snowflake.connector import SnowflakeConnection
+from snowflake.connector.cursor import SnowflakeCursor
 
 from crypto_platform.settings import Settings
 
@@ -61,3 +62,16 @@ def connect(settings: Settings, **overrides: Any) -> Iterator[SnowflakeConnectio
         yield conn
     finally:
         conn.close()
+
+
+@contextmanager
+def transaction(conn: SnowflakeConnection) -> Iterator[SnowflakeCursor]:
+    """A cursor inside BEGIN ... COMMIT; anything raised (even an interrupt) rolls back first."""
+    with conn.cursor() as cur:
+        cur.execute("BEGIN")
+        try:
+            yield cur
+            cur.execute("COMMIT")
+        except BaseException:
+            cur.execute("ROLLBACK")
+            raise

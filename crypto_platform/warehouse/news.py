@@ -13,6 +13,7 @@ import pyarrow as pa
 from snowflake.connector import SnowflakeConnection
 
 from crypto_platform.warehouse.bulk import put_parquet
+from crypto_platform.warehouse.connection import transaction
 from crypto_platform.warehouse.sql_text import query
 
 
@@ -26,15 +27,10 @@ def replace_raw_news(conn: SnowflakeConnection, days: Sequence[date], rows: pa.T
     with conn.cursor() as cur:
         if rows.num_rows:
             put_parquet(cur, rows, "news_stage_put", load_id)
-        cur.execute("BEGIN")
-        try:
-            cur.execute(query("news_raw_delete_window"), _window(days))
-            if rows.num_rows:
-                cur.execute(query("news_raw_copy").format(load_id=load_id))
-            cur.execute("COMMIT")
-        except BaseException:
-            cur.execute("ROLLBACK")
-            raise
+    with transaction(conn) as cur:
+        cur.execute(query("news_raw_delete_window"), _window(days))
+        if rows.num_rows:
+            cur.execute(query("news_raw_copy").format(load_id=load_id))
 
 
 def raw_news_rows(conn: SnowflakeConnection, days: Sequence[date]) -> list[dict[str, Any]]:
@@ -58,16 +54,11 @@ def replace_core_news(
     conn: SnowflakeConnection, days: Sequence[date], items: list[dict[str, Any]], tags: list[dict[str, Any]]
 ) -> None:
     """Replace the days' rows of CORE.NEWS and CORE.NEWS_COINS, in one transaction."""
-    with conn.cursor() as cur:
-        cur.execute("BEGIN")
-        try:
-            cur.execute(query("news_core_delete_window"), _window(days))
-            cur.execute(query("news_coins_delete_window"), _window(days))
-            if items:
-                cur.executemany(query("news_core_insert"), items)
-            if tags:
-                cur.executemany(query("news_coins_insert"), tags)
-            cur.execute("COMMIT")
-        except BaseException:
-            cur.execute("ROLLBACK")
-            raise
+    window = _window(days)
+    with transaction(conn) as cur:
+        cur.execute(query("news_core_delete_window"), window)
+        cur.execute(query("news_coins_delete_window"), window)
+        if items:
+            cur.executemany(query("news_core_insert"), items)
+        if tags:
+            cur.executemany(query("news_coins_insert"), tags)

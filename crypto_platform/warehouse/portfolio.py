@@ -3,9 +3,12 @@ whole ledger (see crypto_platform/portfolio/ledger.py) inside the transaction th
 
 from __future__ import annotations
 
+import dataclasses
+
 from snowflake.connector import SnowflakeConnection
 
 from crypto_platform.portfolio.ledger import Transaction, with_change
+from crypto_platform.warehouse.connection import transaction
 from crypto_platform.warehouse.sql_text import query
 
 
@@ -20,21 +23,11 @@ def change(
 ) -> None:
     """Add or replace `upsert`, or remove the transaction `delete`. Raises LedgerError, writing
     nothing, if the ledger would then sell more of a coin than it holds."""
-    with conn.cursor() as cur:
-        cur.execute("BEGIN")
-        try:
-            ledger = transactions(conn)
-            with_change(ledger, upsert=upsert, delete=delete)
-            if delete is not None:
-                cur.execute(query("portfolio_delete"), {"id": delete})
-            if upsert is not None:
-                values = {
-                    "id": upsert.id, "symbol": upsert.symbol, "side": upsert.side,
-                    "quantity": upsert.quantity, "price": upsert.price, "fee": upsert.fee,
-                    "trade_ts": upsert.trade_ts,
-                }  # fmt: skip
-                cur.execute(query("portfolio_update" if upsert.id in ledger else "portfolio_insert"), values)
-            cur.execute("COMMIT")
-        except BaseException:
-            cur.execute("ROLLBACK")
-            raise
+    with transaction(conn) as cur:
+        ledger = transactions(conn)
+        with_change(ledger, upsert=upsert, delete=delete)
+        if delete is not None:
+            cur.execute(query("portfolio_delete"), {"id": delete})
+        if upsert is not None:
+            statement = "portfolio_update" if upsert.id in ledger else "portfolio_insert"
+            cur.execute(query(statement), dataclasses.asdict(upsert))

@@ -20,6 +20,7 @@ from snowflake.connector.cursor import SnowflakeCursor
 from snowflake.connector.errors import ProgrammingError
 
 from crypto_platform.warehouse.bulk import put_parquet
+from crypto_platform.warehouse.connection import transaction
 from crypto_platform.warehouse.sql_text import query
 
 LOCK_ERRNO = 625
@@ -73,9 +74,8 @@ def commit_batch(conn: SnowflakeConnection, batch: TradeBatch) -> None:
     if batch.rows.num_rows:
         _stage(conn, batch)
     _maybe_die("after_copy")
-    with conn.cursor() as cur:
-        cur.execute("BEGIN")
-        try:
+    try:
+        with transaction(conn) as cur:
             for partition, (start, end) in sorted(batch.ranges.items()):
                 params = {"topic": batch.topic, "partition": partition, "expected": start, "next_offset": end}
                 try:
@@ -96,12 +96,9 @@ def commit_batch(conn: SnowflakeConnection, batch: TradeBatch) -> None:
                     {"partition": r.partition, "offset": r.offset, "reason": r.reason, "raw": r.raw},
                 )
             _maybe_die("before_commit")
-            cur.execute("COMMIT")
-        except BaseException:
-            cur.execute("ROLLBACK")
-            raise
-        finally:
-            if batch.rows.num_rows:
+    finally:
+        if batch.rows.num_rows:
+            with conn.cursor() as cur:
                 _clean_stage(cur, batch.load_id)
 
 

@@ -12,9 +12,9 @@ import pytest
 from crypto_platform.news.records import (
     BadNewsItem,
     NewsRecord,
-    corrupt_reason,
     normalise,
     parse_jsonl,
+    read_file,
     to_jsonl,
 )
 from crypto_platform.simulator import news_for_date
@@ -132,9 +132,9 @@ def test_bad_lines_are_reported_with_number_reason_and_text() -> None:
     ],
 )
 def test_files_with_no_usable_line_are_corrupt(data: bytes, reason: str) -> None:
-    assert (corrupt_reason(data) or "").startswith(reason)
+    assert (read_file(data)[2] or "").startswith(reason)
 
 
 @pytest.mark.parametrize("data", [b"", b"\n\n", to_jsonl([without("url"), GOOD]), to_jsonl([GOOD])])
 def test_files_with_a_usable_line_or_none_at_all_are_not_corrupt(data: bytes) -> None:
-    assert corrupt_reason(data) is None
+    assert read_file(data)[2] is None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crypto_platform.news.tagging import COINS, coins_mentioned, sentiment
+from crypto_platform.news.tagging import COINS, coin_tagger, sentiment
 
 
 @pytest.mark.parametrize(
@@ -28,13 +28,13 @@ from crypto_platform.news.tagging import COINS, coins_mentioned, sentiment
     ],
 )
 def test_coins_by_whole_word(text: str, coins: set[str]) -> None:
-    assert coins_mentioned(text) == coins
+    assert coin_tagger()(text) == coins
 
 
 def test_coins_from_another_table() -> None:
     table = {"BTC": ["Bitcoin"], "PEPE": ["Pepe the coin"], "ETH": ["", " "]}  # blank names match nothing
-    assert coins_mentioned("pepe the  coin beats bitcoin", table) == {"PEPE", "BTC"}
-    assert coins_mentioned("nothing here", table) == set()
+    assert coin_tagger(table)("pepe the  coin beats bitcoin") == {"PEPE", "BTC"}
+    assert coin_tagger(table)("nothing here") == set()
     assert set(COINS) >= {"BTC", "ETH", "SOL", "BNB", "XRP", "ADA", "DOGE"}
 
 

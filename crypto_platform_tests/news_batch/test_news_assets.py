@@ -16,7 +16,7 @@ from crypto_platform.defs.news.sensors import news_arrival_sensor
 from crypto_platform.defs.resources import s3_resource, snowflake_resource
 from crypto_platform.news.landing import landing_key
 from crypto_platform.news.records import BadNewsItem, normalise
-from crypto_platform.news.tagging import COINS, coins_mentioned
+from crypto_platform.news.tagging import COINS, coin_tagger
 from crypto_platform.s3_client import ensure_bucket, s3_client
 from crypto_platform.settings import Settings
 from crypto_platform.simulator.config import SimulatorConfig
@@ -90,7 +90,7 @@ def test_a_seven_day_backfill_lands_loads_and_tags_every_day(news_env: Settings)
         i["id"] for i in expected
     )
     tags = {(n, t) for n, t in rows(news_env, "select NEWS_ID, TICKER from CORE.NEWS_COINS")}
-    assert tags == {(i["id"], t) for i in expected for t in coins_mentioned(i["text"])}
+    assert tags == {(i["id"], t) for i in expected for t in coin_tagger()(i["text"])}
     assert tags, "the archive mentions coins: tagging found none"
     assert all(e.passed for e in result.get_asset_check_evaluations())
 

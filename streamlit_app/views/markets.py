@@ -86,7 +86,7 @@ def page() -> None:
         return
     left, middle, right = st.columns(3)
     symbol = left.selectbox("Symbol", symbols)
-    timeframe = middle.selectbox("Timeframe", list(TIMEFRAMES), index=0)
+    timeframe = middle.selectbox("Timeframe", TIMEFRAMES, index=0)
     window = right.selectbox("Range", list(RANGES), index=0)
     candle_chart(symbol, timeframe, RANGES[window])
     st.subheader(f"{symbol}: last 5 minutes of trades")

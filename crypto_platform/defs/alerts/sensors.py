@@ -54,17 +54,18 @@ def check_alert(
 ) -> Alert:
     asset, check = key.split(":", 1)
     evaluation = record.evaluation
+    severity = result.removeprefix("failed_").upper() if result.startswith("failed_") else None
     if event == "recovery":
         message = f"{key} passes again"
     elif result == "errored":
         message = f"{key} could not run: its run {record.run_id[:8]} failed"
     else:
-        message = f"{key} failed ({result.removeprefix('failed_').upper()})"
+        message = f"{key} failed ({severity})"
     if evaluation and evaluation.description:
         message += f": {evaluation.description}"
     return Alert(
         rule=rule.name, kind=event, message=message, asset_key=asset, check_name=check,
-        severity=result.removeprefix("failed_").upper() if result.startswith("failed_") else None,
+        severity=severity,
         dagster_url=asset_url(ui, asset) + "?view=checks",
     )  # fmt: skip
 
@@ -73,7 +74,8 @@ def build_check_alert_sensor(
     config: AlertsConfig, checks: Mapping[str, str | None], settings: Settings
 ) -> dg.SensorDefinition:
     """`checks` maps each "asset:check" key the code location defines to its asset's group."""
-    watched = {key: [r for r in config.all_rules if r.matches(key, group)] for key, group in checks.items()}
+    all_rules = config.all_rules
+    watched = {key: [r for r in all_rules if r.matches(key, group)] for key, group in checks.items()}
     watched = {key: rules for key, rules in watched.items() if rules}
 
     @dg.sensor(

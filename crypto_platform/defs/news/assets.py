@@ -4,6 +4,7 @@ Each asset takes one day or, in a backfill, a whole range in a single run
 (`BackfillPolicy.single_run()`), replacing exactly those days (delete-then-insert).
 """
 
+from collections import Counter
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from typing import Any
@@ -17,8 +18,8 @@ from dagster_snowflake import SnowflakeResource
 from crypto_platform.defs.news.partitions import days_of, news_days
 from crypto_platform.news.client import fetch_day
 from crypto_platform.news.landing import day_prefix, landing_key, list_keys, quarantine_file, quarantine_lines
-from crypto_platform.news.records import NewsRecord, corrupt_reason, parse_jsonl, to_jsonl
-from crypto_platform.news.tagging import coins_mentioned, sentiment
+from crypto_platform.news.records import NewsRecord, read_file, to_jsonl
+from crypto_platform.news.tagging import coin_tagger, sentiment
 from crypto_platform.settings import get_settings
 from crypto_platform.warehouse.news import coins, raw_news_rows, replace_core_news, replace_raw_news
 
@@ -99,12 +100,11 @@ def raw_news(
         for obj in list_keys(client, bucket, day_prefix(day)):
             key = obj["Key"]
             read[key] = obj["LastModified"].isoformat()
-            body = client.get_object(Bucket=bucket, Key=key)["Body"].read()
-            if reason := corrupt_reason(body):
+            records, bad, reason = read_file(client.get_object(Bucket=bucket, Key=key)["Body"].read())
+            if reason:
                 quarantined.append(quarantine_file(client, bucket, key, reason))
                 context.log.warning(f"quarantined {key}: {reason}")
                 continue
-            records, bad = parse_jsonl(body.decode("utf-8"))
             good += [(day, r, key) for r in records]
             if bad:
                 bad_lines += len(bad)
@@ -150,7 +150,7 @@ def news(context: AssetExecutionContext, snowflake: SnowflakeResource) -> dg.Mat
     given a sentiment score in [-1, 1]. Replaces the original's stored procedure and task."""
     days = days_of(context)
     with snowflake.get_connection() as conn:
-        names = coins(conn)
+        tag = coin_tagger(coins(conn))
         items = deduplicate(raw_news_rows(conn, days))
         rows, tags = [], []
         for item in items:
@@ -158,10 +158,11 @@ def news(context: AssetExecutionContext, snowflake: SnowflakeResource) -> dg.Mat
             rows.append({**item, "sentiment": sentiment(text)})
             tags += [
                 {"news_id": item["id"], "partition_date": item["partition_date"], "ticker": ticker}
-                for ticker in sorted(coins_mentioned(text, names))
+                for ticker in sorted(tag(text))
             ]
         replace_core_news(conn, days, rows, tags)
-    per_day = {day.isoformat(): sum(r["partition_date"] == day for r in rows) for day in days}
+    counts = Counter(r["partition_date"] for r in rows)
+    per_day = {day.isoformat(): counts[day] for day in days}
     empty = [day for day, count in per_day.items() if count == 0]
     return dg.MaterializeResult(
         metadata={"items": dg.MetadataValue.int(len(rows)), "tags": dg.MetadataValue.int(len(tags)),
