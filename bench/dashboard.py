@@ -1,11 +1,12 @@
 """Dashboard query times with 10 million trades in RAW.TRADES.
 
 The trades (10 symbols, a random walk each, spread over the last 7 days) are bulk-loaded into the
-embedded warehouse through the platform's own Parquet + PUT + COPY INTO path. Then each page's
-queries, exactly as the dashboard runs them (SQL from `sql/queries/`, bound parameters, a new
-connection per query as a fresh cache entry does), are timed `--repeat` times; p50 and p95 per
-page are printed beside the reference measured in the same run: one full scan of RAW.TRADES
-(`COUNT(*)` and `SUM(PRICE * SIZE)`), the least work any query over every trade must do.
+embedded warehouse through the loader's own commit (Parquet + PUT + COPY INTO the stage, then
+RAW.TRADES). Then each page's queries, exactly as the dashboard runs them (SQL from `sql/queries/`,
+bound parameters, a new connection per query as a fresh cache entry does), are timed `--repeat`
+times; p50 and p95 per page are printed beside the reference measured in the same run: one full
+scan of RAW.TRADES (`COUNT(*)` and `SUM(PRICE * SIZE)`), the least work any query over every trade
+must do.
 
     python -m bench.dashboard [--trades 10000000] [--repeat 20]
 """
@@ -25,8 +26,8 @@ import pyarrow as pa
 from bench.common import print_table, services
 from crypto_platform.settings import Settings
 from crypto_platform.warehouse import connect, run_query
-from crypto_platform.warehouse.bulk import put_parquet
 from crypto_platform.warehouse.sql_text import query
+from crypto_platform.warehouse.trades import TradeBatch, commit_batch
 
 SYMBOLS = ["BTC-USD", "ETH-USD", "SOL-USD", "XRP-USD", "DOGE-USD", "ADA-USD", "AVAX-USD", "DOT-USD",
            "LINK-USD", "LTC-USD"]  # fmt: skip
@@ -48,7 +49,6 @@ def chunk_of_trades(rng: np.random.Generator, first: int, count: int, total: int
     size = np.round(rng.uniform(0.001, 2, count), 6)
     decimal = pa.decimal128(38, 12)
     return pa.table({
-        "LOAD_ID": pa.array(["bench"] * count),
         "SOURCE": pa.array(["simulator"] * count),
         "SYMBOL": pa.array(np.array(SYMBOLS)[symbol]),
         "FEED_SYMBOL": pa.array(np.array([f"BINANCE:{s.replace('-', '')}T" for s in SYMBOLS])[symbol]),
@@ -56,7 +56,6 @@ def chunk_of_trades(rng: np.random.Generator, first: int, count: int, total: int
         "TRADE_TS": pa.array(trade_ts), "RECEIVED_TS": pa.array(trade_ts + np.timedelta64(3, "ms")),
         "TRADE_ID": pa.array(index.astype(str)), "SIDE": pa.nulls(count, pa.string()),
         "KAFKA_PARTITION": pa.array(symbol % 3, pa.int64()), "KAFKA_OFFSET": pa.array(index, pa.int64()),
-        "STAGED_AT": pa.array(np.full(count, np.datetime64(end, "us"))),
     })  # fmt: skip
 
 
@@ -64,19 +63,10 @@ def load_trades(settings: Settings, total: int) -> float:
     rng = np.random.default_rng(7)
     end = datetime.now(UTC).replace(tzinfo=None)
     started = time.perf_counter()
-    with connect(settings) as conn, conn.cursor() as cur:
+    with connect(settings) as conn:
         for first in range(0, total, CHUNK):
-            load_id = uuid.uuid4().hex
             rows = chunk_of_trades(rng, first, min(CHUNK, total - first), total, end)
-            put_parquet(
-                cur,
-                rows.set_column(0, "LOAD_ID", pa.array([load_id] * rows.num_rows)),
-                "trades_stage_put",
-                load_id,
-            )
-            cur.execute(query("trades_stage_copy").format(load_id=load_id))
-            cur.execute(query("trades_insert_from_stage"), {"load_id": load_id})
-            cur.execute("DELETE FROM RAW.TRADES_STAGE WHERE LOAD_ID = %(load_id)s", {"load_id": load_id})
+            commit_batch(conn, TradeBatch(uuid.uuid4().hex, settings.kafka_topic_trades, rows, ranges={}))
     return time.perf_counter() - started
 
 

@@ -47,7 +47,8 @@ def asset_url(base: str, key: str) -> str:
     return f"{base}/assets/{quote(key)}"
 
 
-def _graphql(base: str, query: str, variables: dict, timeout: float) -> dict:
+def graphql(base: str, query: str, variables: dict, timeout: float) -> dict:
+    """The `data` of a GraphQL answer from the webserver at `base`; DagsterUnavailable otherwise."""
     try:
         response = httpx.post(
             f"{base}/graphql", json={"query": query, "variables": variables}, timeout=timeout
@@ -64,7 +65,7 @@ def _graphql(base: str, query: str, variables: dict, timeout: float) -> dict:
 def asset_health(base: str, timeout: float = 10.0) -> list[AssetState]:
     """Every asset with its last materialization and each check's latest execution (whichever
     materialization it followed: the follower materializes `raw_trades` without running checks)."""
-    nodes = _graphql(base, HEALTH_QUERY, {}, timeout)["assetNodes"]
+    nodes = graphql(base, HEALTH_QUERY, {}, timeout)["assetNodes"]
     checks = [
         (node["assetKey"]["path"], check) for node in nodes
         for check in (node["assetChecksOrError"] or {}).get("checks", [])
@@ -76,7 +77,7 @@ def asset_health(base: str, timeout: float = 10.0) -> list[AssetState]:
     )
     variables = {f"k{i}": {"path": path} for i, (path, _) in enumerate(checks)}
     variables |= {f"n{i}": check["name"] for i, (_, check) in enumerate(checks)}
-    latest = _graphql(base, f"query Checks({params}) {{ {fields} }}", variables, timeout) if checks else {}
+    latest = graphql(base, f"query Checks({params}) {{ {fields} }}", variables, timeout) if checks else {}
     states: dict[str, list[CheckState]] = {}
     for i, (path, check) in enumerate(checks):
         states.setdefault("/".join(path), []).append(_check(check, (latest[f"c{i}"] or [None])[0]))

@@ -5,8 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import httpx
-
+from crypto_platform.dagster_ui import DagsterUnavailable, graphql
 from crypto_platform.local.service import LocalService
 from crypto_platform.settings import LOCAL_HOST, PROJECT_ROOT
 
@@ -55,9 +54,7 @@ def fail_interrupted_runs(home: Path) -> list[str]:
 
 def loaded_locations(base_url: str, timeout: float = 5.0) -> list[str]:
     """Names of the code locations the webserver has loaded without error."""
-    response = httpx.post(f"{base_url}/graphql", json={"query": LOCATIONS_QUERY}, timeout=timeout)
-    response.raise_for_status()
-    workspace = response.json()["data"]["workspaceOrError"]
+    workspace = graphql(base_url, LOCATIONS_QUERY, {}, timeout)["workspaceOrError"]
     return [
         entry["name"]
         for entry in workspace.get("locationEntries", [])
@@ -101,5 +98,5 @@ class DagsterService(LocalService):
     def healthy(self) -> bool:
         try:
             return bool(loaded_locations(self.url, timeout=3))
-        except (httpx.HTTPError, KeyError, ValueError):
+        except (DagsterUnavailable, KeyError):
             return False
