@@ -77,6 +77,7 @@ def build_check_alert_sensor(
     all_rules = config.all_rules
     watched = {key: [r for r in all_rules if r.matches(key, group)] for key, group in checks.items()}
     watched = {key: rules for key, rules in watched.items() if rules}
+    check_keys = {key: dg.AssetCheckKey.from_user_string(key) for key in watched}
 
     @dg.sensor(
         name="check_alert_sensor", minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.RUNNING
@@ -87,11 +88,15 @@ def build_check_alert_sensor(
         cursor = json.loads(context.cursor or "{}")
         last_ids, states = cursor.setdefault("last_ids", {}), cursor.setdefault("episodes", {})
         sent = []
+        # One query for every watched check's latest execution; a check's history is read only when
+        # something is newer than what the cursor has seen.
+        storage = context.instance.event_log_storage
+        latest = storage.get_latest_asset_check_execution_by_key(list(check_keys.values()))
         for key, rules in watched.items():
-            asset, check = key.split(":", 1)
-            for record in new_executions(
-                context.instance, dg.AssetCheckKey(dg.AssetKey(asset), check), last_ids.get(key)
-            ):
+            newest = latest.get(check_keys[key])
+            if newest is None or newest.id <= last_ids.get(key, -1):
+                continue
+            for record in new_executions(context.instance, check_keys[key], last_ids.get(key)):
                 result = outcome(context.instance, record)
                 if result == "pending":
                     break
