@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import dagster as dg
 import pytest
@@ -158,6 +158,17 @@ def test_the_arrival_sensor_requests_one_run_per_new_object(news_env: Settings) 
         instance=instance,
     ).success
     assert tick(third.cursor).run_requests == []
+
+
+def test_the_arrival_sensor_skips_days_outside_the_partitions(news_env: Settings) -> None:
+    """A file for a day that is not a partition yet (or no longer) is skipped with a warning; it
+    must not fail the tick and hold back the files that are."""
+    client = s3_client(news_env)
+    tomorrow = datetime.now(UTC).date() + timedelta(days=1)
+    for key in (f"news/date={tomorrow}/early.jsonl", "news/date=2020-01-01/old.jsonl", landing_key(FIRST)):
+        client.put_object(Bucket=news_env.s3_bucket, Key=key, Body=b"{}\n")
+    context = dg.build_sensor_context(instance=dg.DagsterInstance.ephemeral(), resources=resources(news_env))
+    assert [r.partition_key for r in news_arrival_sensor(context).run_requests] == [FIRST.isoformat()]
 
 
 def test_the_coins_table_seed_matches_the_default_tagger(news_env: Settings) -> None:

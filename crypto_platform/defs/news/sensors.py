@@ -4,13 +4,13 @@ auto-ingest): a new or changed object under `news/` loads its day into RAW.NEWS 
 from __future__ import annotations
 
 import json
-from datetime import datetime
 
 import dagster as dg
 from dagster_aws.s3 import S3Resource
 
 from crypto_platform.defs.news.assets import news, news_landing, raw_news
 from crypto_platform.defs.news.checks import checks
+from crypto_platform.defs.news.partitions import news_days
 from crypto_platform.news.landing import NEWS_PREFIX, day_of, list_keys
 from crypto_platform.settings import get_settings
 
@@ -51,16 +51,16 @@ def new_objects(objects: list[dict], cursor: dict) -> tuple[list[dict], dict]:
     return fresh, {"last_modified": latest, "keys": sorted(keys_at_latest)}
 
 
-def already_read(instance: dg.DagsterInstance, day: str, key: str, modified: datetime) -> bool:
-    """Whether the day's latest `raw_news` materialization read this very version of the object (a
-    backfill of `news_landing*` lands and loads in one run: no second load is needed)."""
+def files_read(instance: dg.DagsterInstance, day: str) -> dict[str, str]:
+    """Key -> last modified time of the objects the day's latest `raw_news` materialization read (a
+    backfill of `news_landing*` lands and loads in one run: what it read needs no second load)."""
     latest = instance.fetch_materializations(
         dg.AssetRecordsFilter(asset_key=raw_news.key, asset_partitions=[day]), limit=1
     ).records
     if not latest or latest[0].asset_materialization is None:
-        return False
+        return {}
     files = latest[0].asset_materialization.metadata.get("files_read")
-    return files is not None and files.value.get(key) == modified.isoformat()
+    return files.value if files is not None else {}
 
 
 @dg.sensor(job=news_load_job, minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.RUNNING)
@@ -70,15 +70,18 @@ def news_arrival_sensor(context: dg.SensorEvaluationContext, s3: S3Resource) -> 
     objects = list_keys(s3.get_client(), get_settings().s3_bucket, NEWS_PREFIX)
     fresh, cursor = new_objects(objects, json.loads(context.cursor or "{}"))
     requests = []
+    read: dict[str, dict[str, str]] = {}  # day -> files_read, fetched once per day
     for obj in sorted(fresh, key=lambda o: o["Key"]):
         day = day_of(obj["Key"])
-        if day is None or day < datetime.fromisoformat(_settings.news_start_date).date():
+        if day is None or not news_days.has_partition_key(day.isoformat()):
             context.log.warning(
                 f"ignoring {obj['Key']}: not news/date=YYYY-MM-DD/<file> within the partitions"
             )
             continue
-        if already_read(context.instance, day.isoformat(), obj["Key"], obj["LastModified"]):
+        partition, modified = day.isoformat(), obj["LastModified"].isoformat()
+        if partition not in read:
+            read[partition] = files_read(context.instance, partition)
+        if read[partition].get(obj["Key"]) == modified:
             continue
-        run_key = f"{obj['Key']}@{obj['LastModified'].isoformat()}"
-        requests.append(dg.RunRequest(run_key=run_key, partition_key=day.isoformat()))
+        requests.append(dg.RunRequest(run_key=f"{obj['Key']}@{modified}", partition_key=partition))
     return dg.SensorResult(run_requests=requests, cursor=json.dumps(cursor))
