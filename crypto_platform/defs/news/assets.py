@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import dagster as dg
+import httpx
 import pyarrow as pa
 from dagster import AssetExecutionContext
 from dagster_aws.s3 import S3Resource
@@ -41,10 +42,11 @@ def news_landing(context: AssetExecutionContext, s3: S3Resource) -> dg.Materiali
     base_url, token = settings.news_api
     client = s3.get_client()
     landed = {}
-    for day in days_of(context):
-        items = fetch_day(base_url, token, day)
-        client.put_object(Bucket=settings.s3_bucket, Key=landing_key(day), Body=to_jsonl(items))
-        landed[day.isoformat()] = len(items)
+    with httpx.Client(timeout=30) as http:  # one connection for every day of a backfill
+        for day in days_of(context):
+            items = fetch_day(base_url, token, day, client=http)
+            client.put_object(Bucket=settings.s3_bucket, Key=landing_key(day), Body=to_jsonl(items))
+            landed[day.isoformat()] = len(items)
     return dg.MaterializeResult(
         metadata={
             "items": dg.MetadataValue.int(sum(landed.values())),
