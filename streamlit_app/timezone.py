@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import pandas as pd
 import streamlit as st
 
 
@@ -19,6 +20,11 @@ def user_zone() -> tzinfo:
 def local(utc: datetime) -> datetime:
     """A stored (naive UTC) time in the user's zone."""
     return utc.replace(tzinfo=UTC).astimezone(user_zone())
+
+
+def local_wall_times(utc: pd.Series) -> pd.Series:
+    """Stored (naive UTC) times as naive wall-clock times in the user's zone, for chart axes."""
+    return utc.dt.tz_localize(UTC).dt.tz_convert(user_zone()).dt.tz_localize(None)
 
 
 def stored(user_time: datetime) -> datetime:

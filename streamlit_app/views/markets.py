@@ -11,7 +11,7 @@ from plotly.subplots import make_subplots
 
 from crypto_platform.settings import get_settings
 from streamlit_app.queries import TIMEFRAMES, candles, latest_prices, says_when_unavailable, ticks
-from streamlit_app.timezone import local
+from streamlit_app.timezone import local, local_wall_times, zone_name
 
 FEED_GAP_SECONDS = 120  # no trade at all for this long is a gap worth saying
 RANGES = {"1 hour": 3600, "6 hours": 6 * 3600, "1 day": 86400, "7 days": 7 * 86400, "30 days": 30 * 86400}
@@ -48,10 +48,11 @@ def candle_chart(symbol: str, timeframe: str, seconds: int) -> None:
     if frame.empty:
         st.info(f"No {timeframe} candles for {symbol} in this range.")
         return
+    times = local_wall_times(frame.bucket_start)
     figure = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.75, 0.25], vertical_spacing=0.03)
     figure.add_trace(
         go.Candlestick(
-            x=frame.bucket_start,
+            x=times,
             open=frame.open,
             high=frame.high,
             low=frame.low,
@@ -61,8 +62,9 @@ def candle_chart(symbol: str, timeframe: str, seconds: int) -> None:
         row=1,
         col=1,
     )
-    figure.add_trace(go.Bar(x=frame.bucket_start, y=frame.volume, name="volume"), row=2, col=1)
+    figure.add_trace(go.Bar(x=times, y=frame.volume, name="volume"), row=2, col=1)
     figure.update_layout(height=520, xaxis_rangeslider_visible=False, showlegend=False, margin={"t": 10})
+    figure.update_xaxes(title_text=f"time ({zone_name()})", row=2, col=1)
     st.plotly_chart(figure, width="stretch")
 
 
@@ -73,7 +75,9 @@ def tick_line(symbol: str) -> None:
     if frame.empty:
         st.info(f"No trades for {symbol} in the last minutes.")
         return
-    figure = go.Figure(go.Scatter(x=frame.trade_ts, y=frame.price, mode="lines", name=symbol))
+    figure = go.Figure(
+        go.Scatter(x=local_wall_times(frame.trade_ts), y=frame.price, mode="lines", name=symbol)
+    )
     figure.update_layout(height=240, margin={"t": 10, "b": 10}, yaxis={"tickformat": ",.6~g"})
     st.plotly_chart(figure, width="stretch")
 
