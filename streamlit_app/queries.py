@@ -25,7 +25,7 @@ from crypto_platform.warehouse.trades import stored_offsets
 
 P = ParamSpec("P")
 TIMEFRAMES = ("1m", "5m", "1h", "1d")
-TTL_SECONDS = 5
+TTL_SECONDS = get_settings().dashboard_refresh_seconds  # live reads last one refresh
 
 
 class WarehouseUnavailable(RuntimeError):
