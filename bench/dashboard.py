@@ -26,8 +26,8 @@ import pyarrow as pa
 from bench.common import print_table, services
 from crypto_platform.settings import Settings
 from crypto_platform.warehouse import connect, run_query
-from crypto_platform.warehouse.sql_text import query
-from crypto_platform.warehouse.trades import TradeBatch, commit_batch
+from crypto_platform.warehouse.price_tables import TradeBatch, commit_batch
+from crypto_platform.warehouse.sql import query
 
 SYMBOLS = ["BTC-USD", "ETH-USD", "SOL-USD", "XRP-USD", "DOGE-USD", "ADA-USD", "AVAX-USD", "DOT-USD",
            "LINK-USD", "LTC-USD"]  # fmt: skip

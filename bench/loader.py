@@ -28,13 +28,13 @@ import duckdb
 import pyarrow.parquet as pq
 
 from bench.common import print_table, services
-from crypto_platform.kafka_client import client_config
-from crypto_platform.loader.arrow_rows import Messages, to_rows
-from crypto_platform.loader.trades_loader import TradesLoader
-from crypto_platform.producer.trade import Trade
+from crypto_platform.clients.kafka import client_config
+from crypto_platform.prices.loader.arrow_rows import Messages, to_rows
+from crypto_platform.prices.loader.trades_loader import TradesLoader
+from crypto_platform.prices.trade import Trade
 from crypto_platform.settings import Settings
 from crypto_platform.warehouse import connect, run_query
-from crypto_platform.warehouse.sql_text import query
+from crypto_platform.warehouse.sql import query
 
 SYMBOLS = {"BTC-USD": 95_000, "ETH-USD": 3_500, "SOL-USD": 200, "XRP-USD": 2, "DOGE-USD": 0.3}
 

@@ -32,10 +32,10 @@ from pathlib import Path
 from websockets.asyncio.server import serve
 
 from bench.common import print_table, services
-from crypto_platform.kafka_client import ensure_topics
+from crypto_platform.clients.kafka import ensure_topics
 from crypto_platform.local.process import wait_until
-from crypto_platform.producer.feeds import finnhub
-from crypto_platform.producer.service import ProducerService
+from crypto_platform.prices.producer.feeds import finnhub
+from crypto_platform.prices.producer.service import ProducerService
 from crypto_platform.settings import Settings
 from crypto_platform.simulator.config import SimulatorConfig
 from crypto_platform.simulator.session import FeedSession

@@ -12,15 +12,15 @@ from enum import StrEnum
 import typer
 from tabulate import tabulate
 
-from crypto_platform.kafka_client import client_config
-from crypto_platform.loader import follower
-from crypto_platform.loader.trades_loader import TradesLoader
+from crypto_platform.clients.kafka import client_config
 from crypto_platform.local import stack
 from crypto_platform.local.dagster import ensure_instance_dir
 from crypto_platform.local.process import StackError
-from crypto_platform.producer.service import ProducerService
+from crypto_platform.prices.loader import follower
+from crypto_platform.prices.loader.trades_loader import TradesLoader
+from crypto_platform.prices.producer.service import ProducerService
+from crypto_platform.prices.worker_status import COUNTERS, read_status, status_path
 from crypto_platform.settings import LOCAL_HOST, get_settings
-from crypto_platform.status_file import COUNTERS, read_status, status_path
 from crypto_platform.warehouse import connect, run_query
 
 app = typer.Typer(help="Real-time crypto data platform on Dagster.", no_args_is_help=True)

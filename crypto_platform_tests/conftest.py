@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from crypto_platform.kafka_client import ensure_topics
+from crypto_platform.clients.kafka import ensure_topics
 from crypto_platform.local import stack
 from crypto_platform.settings import Settings
 from crypto_platform.warehouse import apply_sql, connect

@@ -2,14 +2,7 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import streamlit as st
-
-sys.path.insert(
-    0, str(Path(__file__).resolve().parent.parent)
-)  # `streamlit run` puts only this folder on the path
 
 st.set_page_config(page_title="Crypto platform", page_icon="📈", layout="wide")
 pages = [

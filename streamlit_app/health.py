@@ -8,12 +8,12 @@ import time
 
 import streamlit as st
 
-from crypto_platform import dagster_ui
-from crypto_platform.kafka_client import client_config
-from crypto_platform.loader.lag import Lag, measure_lag
+from crypto_platform.clients import dagster_api
+from crypto_platform.clients.kafka import client_config
+from crypto_platform.prices.loader.lag import Lag, measure_lag
+from crypto_platform.prices.worker_status import read_status, status_path
 from crypto_platform.settings import get_settings
-from crypto_platform.status_file import read_status, status_path
-from streamlit_app.queries import TTL_SECONDS
+from streamlit_app.data import TTL_SECONDS
 
 KAFKA_TIMEOUT_SECONDS = 10
 
@@ -23,8 +23,8 @@ class KafkaUnavailable(RuntimeError):
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
-def assets() -> list[dagster_ui.AssetState]:
-    return dagster_ui.asset_health(get_settings().dagster_api)
+def assets() -> list[dagster_api.AssetState]:
+    return dagster_api.asset_health(get_settings().dagster_api)
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)

@@ -16,8 +16,7 @@ from dagster_slack import SlackResource
 from crypto_platform.alerts.alert import Alert
 from crypto_platform.alerts.config import Channel, SlackChannel, TableChannel, WebhookChannel
 from crypto_platform.settings import Settings
-from crypto_platform.warehouse import alerts as alerts_table
-from crypto_platform.warehouse import connect
+from crypto_platform.warehouse import alert_tables, connect
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +63,7 @@ def send(channel: Channel, alert: Alert, settings: Settings) -> None:
     """Deliver `alert`; raises ChannelSkipped when unconfigured, or the transport's error."""
     if isinstance(channel, TableChannel):
         with connect(settings) as conn:
-            alerts_table.record(conn, alert)
+            alert_tables.record(conn, alert)
     elif isinstance(channel, WebhookChannel):
         post_webhook(_secret(channel.url_env), alert, channel.timeout_seconds)
     elif isinstance(channel, SlackChannel):

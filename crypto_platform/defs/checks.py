@@ -5,8 +5,7 @@ from __future__ import annotations
 import dagster as dg
 from dagster_snowflake import SnowflakeResource
 
-from crypto_platform.warehouse.sql_text import query
-from crypto_platform.warehouse.views import scalar_row
+from crypto_platform.warehouse.sql import query, scalar_row
 
 
 def none_found_check(

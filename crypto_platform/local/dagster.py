@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from crypto_platform.dagster_ui import DagsterUnavailable, graphql
+from crypto_platform.clients.dagster_api import DagsterUnavailable, graphql
 from crypto_platform.local.service import LocalService
 from crypto_platform.settings import LOCAL_HOST, PROJECT_ROOT
 

@@ -29,7 +29,7 @@ from fakesnow.cursor import FakeSnowflakeCursor
 from fakesnow.instance import FakeSnow
 from snowflake.connector.errors import ProgrammingError
 
-from crypto_platform.warehouse.trades import LOCK_ERRNO
+from crypto_platform.warehouse.price_tables import LOCK_ERRNO
 
 
 def _keep_null_timestamps() -> None:

@@ -10,7 +10,7 @@ import subprocess
 import uuid
 from pathlib import Path
 
-from crypto_platform.kafka_client import ensure_topics, list_topics
+from crypto_platform.clients.kafka import ensure_topics, list_topics
 from crypto_platform.local.process import StackError
 from crypto_platform.local.service import LocalService
 from crypto_platform.settings import LOCAL_HOST, PROJECT_ROOT

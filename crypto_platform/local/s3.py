@@ -10,9 +10,9 @@ import shutil
 import sys
 from pathlib import Path
 
+from crypto_platform.clients.s3 import ensure_bucket, s3_client
 from crypto_platform.local.process import StackError
 from crypto_platform.local.service import LocalService
-from crypto_platform.s3_client import ensure_bucket, s3_client
 from crypto_platform.settings import LOCAL_HOST
 
 

@@ -18,7 +18,7 @@ from crypto_platform.local.process import StackError, port_open, wait_until
 from crypto_platform.local.s3 import S3Service
 from crypto_platform.local.service import LocalService
 from crypto_platform.local.warehouse import WarehouseService
-from crypto_platform.local.workers import DashboardService, LoaderService, ProducerService, SimulatorService
+from crypto_platform.local.workers import DashboardWorker, LoaderWorker, ProducerWorker, SimulatorWorker
 from crypto_platform.settings import LOCAL_HOST, PROJECT_ROOT, Settings
 
 
@@ -34,8 +34,8 @@ def all_services(settings: Settings) -> list[LocalService]:
     """Every service in start order; the simulator only when the producer needs it."""
     services = [KafkaService(settings), S3Service(settings), WarehouseService(settings)]
     if settings.use_simulator:
-        services.append(SimulatorService(settings))
-    workers = [ProducerService(settings), LoaderService(settings), DashboardService(settings)]
+        services.append(SimulatorWorker(settings))
+    workers = [ProducerWorker(settings), LoaderWorker(settings), DashboardWorker(settings)]
     return [*services, *workers, DagsterService(settings)]
 
 

@@ -8,11 +8,11 @@ from pathlib import Path
 import httpx
 
 from crypto_platform.local.service import LocalService
+from crypto_platform.prices.worker_status import is_current, status_path
 from crypto_platform.settings import LOCAL_HOST, PROJECT_ROOT
-from crypto_platform.status_file import is_current, status_path
 
 
-class SimulatorService(LocalService):
+class SimulatorWorker(LocalService):
     name = "simulator"
 
     @property
@@ -74,7 +74,7 @@ class CliWorker(LocalService):
         return is_current(self.status_file, self.process.pid(), 3 * self.report_interval + 5)
 
 
-class ProducerService(CliWorker):
+class ProducerWorker(CliWorker):
     name = "producer"
     cli_args = ("produce",)
 
@@ -87,7 +87,7 @@ class ProducerService(CliWorker):
         return f"{self.settings.producer_feed} -> {self.settings.kafka_topic_trades}"
 
 
-class LoaderService(CliWorker):
+class LoaderWorker(CliWorker):
     """`load --follow`: the Kafka -> RAW.TRADES loader in continuous mode."""
 
     name = "loader"
@@ -102,7 +102,7 @@ class LoaderService(CliWorker):
         return f"{self.settings.kafka_topic_trades} -> RAW.TRADES"
 
 
-class DashboardService(LocalService):
+class DashboardWorker(LocalService):
     """The Streamlit dashboard (`streamlit_app/app.py`)."""
 
     name = "dashboard"

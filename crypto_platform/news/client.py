@@ -23,7 +23,7 @@ from typing import Any
 
 import httpx
 
-from crypto_platform.producer.connection import redact
+from crypto_platform.clients.redaction import redact
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 from crypto_platform.simulator.config import MALFORMED_KINDS, SimulatorConfig
 from crypto_platform.simulator.market import SimTrade
-from crypto_platform.simulator.news import news_for_date
+from crypto_platform.simulator.news_archive import news_for_date
 from crypto_platform.simulator.server import Counters, FinnhubSimulator, run_in_thread
 
 __all__ = [

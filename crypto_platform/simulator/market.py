@@ -13,8 +13,8 @@ import random
 from dataclasses import dataclass
 from decimal import Decimal
 
-from crypto_platform.producer.errors import BadFrame
-from crypto_platform.producer.trade import normalise_symbol
+from crypto_platform.prices.symbols import normalise_symbol
+from crypto_platform.prices.trade import BadFrame
 
 # Rough USD prices to start the walks from; other assets get a stable pseudo-random price.
 USD_PRICES = {

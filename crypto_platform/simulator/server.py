@@ -32,7 +32,7 @@ from websockets.http11 import Request, Response
 
 from crypto_platform.simulator.config import SimulatorConfig
 from crypto_platform.simulator.market import SimTrade
-from crypto_platform.simulator.news import news_for_date
+from crypto_platform.simulator.news_archive import news_for_date
 from crypto_platform.simulator.session import FeedSession, Frame, error_frame
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from snowflake.connector.cursor import SnowflakeCursor
 
-from crypto_platform.warehouse.sql_text import query
+from crypto_platform.warehouse.sql import query
 
 
 def put_parquet(cur: SnowflakeCursor, rows: pa.Table, put_query: str, load_id: str) -> None:

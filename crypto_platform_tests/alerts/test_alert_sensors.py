@@ -22,7 +22,7 @@ from crypto_platform.defs.prices.checks import raw_trades_fresh, raw_trades_vali
 from crypto_platform.settings import Settings
 from crypto_platform.warehouse import connect, run_query
 from crypto_platform_tests.alerts.receiver import Receiver, receiver
-from crypto_platform_tests.prices.conftest import T0, produce, resources, trade
+from crypto_platform_tests.prices.helpers import T0, produce, resources, trade
 
 pytestmark = pytest.mark.stack
 

@@ -20,13 +20,13 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from crypto_platform.defs.prices.assets import raw_trades
 from crypto_platform.local.process import wait_until
-from crypto_platform.local.workers import DashboardService
+from crypto_platform.local.workers import DashboardWorker
 from crypto_platform.portfolio.ledger import transaction
 from crypto_platform.settings import PROJECT_ROOT, Settings
-from crypto_platform.warehouse import connect, portfolio, run_query
-from crypto_platform.warehouse.sql_text import query
-from crypto_platform_tests.dashboard.test_news_page import news_item
-from crypto_platform_tests.prices.conftest import T0, produce, resources, trade
+from crypto_platform.warehouse import connect, portfolio_tables, run_query
+from crypto_platform.warehouse.sql import query
+from crypto_platform_tests.dashboard.helpers import news_item
+from crypto_platform_tests.prices.helpers import T0, produce, resources, trade
 
 pytestmark = [pytest.mark.stack, pytest.mark.slow]
 T0_TIME = datetime(2026, 1, 1)
@@ -60,7 +60,7 @@ def dashboard(fresh: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     assert dg.materialize([raw_trades], resources=resources(fresh)).success
     row, tags = news_item(1, 1, "Bitcoin tops 100k", ["BTC"], 0.7)
     with connect(fresh) as conn:
-        portfolio.change(
+        portfolio_tables.change(
             conn, upsert=transaction("t1", "BTC-USD", "buy", "1.5", "95000", "5", T0_TIME, ["BTC-USD"])
         )
         run_query(conn, query("news_core_insert"), row)
@@ -71,7 +71,7 @@ def dashboard(fresh: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
         "KAFKA_TOPIC_TRADES": fresh.kafka_topic_trades,
     }.items():
         monkeypatch.setenv(name, value)
-    service = DashboardService(settings)
+    service = DashboardWorker(settings)
     service.process.start(service.command(), service.env(), cwd=PROJECT_ROOT)
     try:
         assert wait_until(service.healthy, 60), service.process.log_tail(20)

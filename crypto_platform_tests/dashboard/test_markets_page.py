@@ -7,24 +7,11 @@ import time
 
 import dagster as dg
 import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
 
 from crypto_platform.defs.prices.assets import raw_trades
-from crypto_platform.settings import PROJECT_ROOT, Settings
-from crypto_platform_tests.prices.conftest import T0, produce, resources, trade
-
-APP = str(PROJECT_ROOT / "streamlit_app" / "app.py")
-
-
-def run_app(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> AppTest:
-    monkeypatch.setenv("SNOWFLAKE_DATABASE", settings.snowflake_database)
-    monkeypatch.setenv("SNOWFLAKE_LOCAL_PORT", str(settings.snowflake_local_port))
-    st.cache_data.clear()
-    app = AppTest.from_file(APP, default_timeout=60)
-    app.run()
-    assert not app.exception, app.exception
-    return app
+from crypto_platform.settings import Settings
+from crypto_platform_tests.dashboard.helpers import run_app
+from crypto_platform_tests.prices.helpers import T0, produce, resources, trade
 
 
 @pytest.mark.stack

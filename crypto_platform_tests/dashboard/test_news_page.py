@@ -2,30 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from crypto_platform.settings import Settings
 from crypto_platform.warehouse import connect
-from crypto_platform.warehouse.sql_text import query
-from crypto_platform_tests.dashboard.test_markets_page import run_app
+from crypto_platform.warehouse.sql import query
+from crypto_platform_tests.dashboard.helpers import NOW, news_item, run_app
 
 pytestmark = pytest.mark.stack
-NOW = datetime.now().replace(microsecond=0)  # the AppTest browser zone is UTC, as stored
-
-
-def news_item(
-    id: int, hours_ago: float, headline: str, coins: list[str], sentiment: float
-) -> tuple[dict, list]:
-    published = NOW - timedelta(hours=hours_ago)
-    row = {
-        "id": id, "partition_date": published.date(), "published_at": published, "headline": headline,
-        "summary": f"summary of {id}", "source": "CoinDesk", "url": f"https://example.com/{id}",
-        "image": None, "sentiment": sentiment,
-    }  # fmt: skip
-    return row, [{"news_id": id, "partition_date": published.date(), "ticker": c} for c in coins]
 
 
 @pytest.fixture

@@ -14,9 +14,9 @@ from crypto_platform.defs.prices.assets import raw_trades
 from crypto_platform.defs.prices.checks import raw_trades_unique_offsets, raw_trades_valid_prices
 from crypto_platform.settings import Settings
 from crypto_platform.warehouse import connect
-from crypto_platform.warehouse.alerts import record
-from crypto_platform_tests.dashboard.test_markets_page import run_app
-from crypto_platform_tests.prices.conftest import T0, produce, resources, trade
+from crypto_platform.warehouse.alert_tables import record
+from crypto_platform_tests.dashboard.helpers import run_app
+from crypto_platform_tests.prices.helpers import T0, produce, resources, trade
 
 pytestmark = pytest.mark.stack
 

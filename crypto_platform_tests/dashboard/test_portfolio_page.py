@@ -12,8 +12,8 @@ from streamlit.testing.v1 import AppTest
 from crypto_platform.defs.prices.assets import raw_trades
 from crypto_platform.settings import Settings
 from crypto_platform.warehouse import connect, run_query
-from crypto_platform_tests.dashboard.test_markets_page import run_app
-from crypto_platform_tests.prices.conftest import T0, produce, resources, trade
+from crypto_platform_tests.dashboard.helpers import run_app
+from crypto_platform_tests.prices.helpers import T0, produce, resources, trade
 
 pytestmark = pytest.mark.stack
 

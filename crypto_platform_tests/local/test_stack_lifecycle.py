@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
-from crypto_platform.kafka_client import client_config
+from crypto_platform.clients.kafka import client_config
+from crypto_platform.clients.s3 import s3_client
 from crypto_platform.local import stack
 from crypto_platform.local.kafka import KafkaService
 from crypto_platform.local.process import StackError, port_open
-from crypto_platform.s3_client import s3_client
 from crypto_platform.settings import LOCAL_HOST, Settings
 from crypto_platform.warehouse import connect, run_query
 

@@ -12,10 +12,10 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from botocore.exceptions import ClientError
 
-from crypto_platform.kafka_client import client_config
+from crypto_platform.clients.kafka import client_config
+from crypto_platform.clients.s3 import s3_client
 from crypto_platform.local.dagster import loaded_locations
 from crypto_platform.local.stack import status
-from crypto_platform.s3_client import s3_client
 from crypto_platform.settings import Settings
 from crypto_platform.warehouse import connect, run_query
 

@@ -13,7 +13,7 @@ from crypto_platform.defs.portfolio.checks import portfolio_ledger_consistent
 from crypto_platform.defs.resources import snowflake_resource
 from crypto_platform.portfolio.ledger import transaction
 from crypto_platform.settings import Settings
-from crypto_platform.warehouse import connect, portfolio, run_query
+from crypto_platform.warehouse import connect, portfolio_tables, run_query
 
 pytestmark = pytest.mark.stack
 
@@ -31,7 +31,7 @@ def test_the_ledger_check_passes_then_fails_on_a_hand_made_oversell(fresh: Setti
     with connect(fresh) as conn:
         for id, side, qty, hour in (("a", "buy", "2", 1), ("b", "sell", "1", 2)):
             tx = transaction(id, "BTC-USD", side, qty, "90000", "0", datetime(2026, 1, 1, hour), ["BTC-USD"])
-            portfolio.change(conn, upsert=tx)
+            portfolio_tables.change(conn, upsert=tx)
     passed = evaluate(fresh)
     assert passed.passed and passed.metadata["symbols_held"].value == 1
     with connect(fresh) as conn:

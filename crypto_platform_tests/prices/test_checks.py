@@ -16,7 +16,7 @@ from crypto_platform.defs.prices.checks import (
 )
 from crypto_platform.settings import Settings
 from crypto_platform.warehouse import connect, run_query
-from crypto_platform_tests.prices.conftest import produce, resources, trade
+from crypto_platform_tests.prices.helpers import produce, resources, trade
 
 pytestmark = pytest.mark.stack
 

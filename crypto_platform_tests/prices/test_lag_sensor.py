@@ -9,9 +9,9 @@ import pytest
 
 from crypto_platform.defs.prices.assets import raw_trades
 from crypto_platform.defs.prices.sensors import decide, kafka_lag_sensor
-from crypto_platform.loader.lag import Lag
+from crypto_platform.prices.loader.lag import Lag
 from crypto_platform.settings import Settings
-from crypto_platform_tests.prices.conftest import T0, produce, resources, trade
+from crypto_platform_tests.prices.helpers import T0, produce, resources, trade
 
 
 def tick(settings: Settings, instance: dg.DagsterInstance, cursor: str | None) -> dg.SensorResult:

@@ -11,15 +11,14 @@ import threading
 import dagster as dg
 import pytest
 
+from crypto_platform.clients.kafka import client_config
 from crypto_platform.defs.prices.assets import raw_trades
-from crypto_platform.kafka_client import client_config
-from crypto_platform.loader.trades_loader import LoadReport, TradesLoader
 from crypto_platform.local.process import wait_until
+from crypto_platform.prices.loader.trades_loader import LoadReport, TradesLoader
 from crypto_platform.settings import Settings
-from crypto_platform.warehouse import connect, run_query
-from crypto_platform.warehouse import trades as warehouse_trades
-from crypto_platform.warehouse.trades import FAULT_ENV, stored_offsets
-from crypto_platform_tests.prices.conftest import T0, produce, produce_raw, resources, trade
+from crypto_platform.warehouse import connect, price_tables, run_query
+from crypto_platform.warehouse.price_tables import FAULT_ENV, stored_offsets
+from crypto_platform_tests.prices.helpers import T0, produce, produce_raw, resources, trade
 
 pytestmark = pytest.mark.stack
 
@@ -104,7 +103,7 @@ def test_a_failure_inside_the_transaction_rolls_everything_back(
         if point == "before_commit":
             raise RuntimeError("simulated crash before COMMIT")
 
-    monkeypatch.setattr(warehouse_trades, "_maybe_die", crash)
+    monkeypatch.setattr(price_tables, "_maybe_die", crash)
     assert not dg.materialize([raw_trades], resources=resources(fresh), raise_on_error=False).success
     assert loaded_ids(fresh) == []
     monkeypatch.undo()

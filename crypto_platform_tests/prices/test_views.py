@@ -11,10 +11,10 @@ import dagster as dg
 import pytest
 
 from crypto_platform.defs.prices.assets import raw_trades, view_assets
-from crypto_platform.producer.trade import Trade
+from crypto_platform.prices.trade import Trade
 from crypto_platform.settings import Settings
 from crypto_platform.warehouse import connect, run_query
-from crypto_platform_tests.prices.conftest import T0, produce, resources, trade
+from crypto_platform_tests.prices.helpers import T0, produce, resources, trade
 
 pytestmark = pytest.mark.stack
 

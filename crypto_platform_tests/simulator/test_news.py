@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from crypto_platform.simulator import FinnhubSimulator, news_for_date, run_in_thread
-from crypto_platform.simulator.news import COINS
+from crypto_platform.simulator.news_archive import COINS
 
 DAY = date(2025, 1, 2)
 FIELDS = {"category", "datetime", "headline", "id", "image", "related", "source", "summary", "url"}

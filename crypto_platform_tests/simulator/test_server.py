@@ -15,7 +15,7 @@ from dataclasses import replace
 
 import websocket
 
-from crypto_platform.producer.errors import BadFrame
+from crypto_platform.prices.trade import BadFrame
 from crypto_platform.simulator import SimulatorConfig, run_in_thread
 from crypto_platform_tests.simulator.wsclient import (
     TIMEOUT,

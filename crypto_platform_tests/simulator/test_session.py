@@ -9,8 +9,8 @@ from decimal import Decimal
 
 import pytest
 
-from crypto_platform.producer.errors import BadFrame
-from crypto_platform.producer.feeds import finnhub
+from crypto_platform.prices.producer.feeds import finnhub
+from crypto_platform.prices.trade import BadFrame
 from crypto_platform.simulator import MALFORMED_KINDS, SimTrade, SimulatorConfig
 from crypto_platform.simulator.session import FeedSession, Frame
 

@@ -7,8 +7,8 @@ from collections.abc import Callable
 
 import websocket
 
-from crypto_platform.producer.feeds import finnhub
-from crypto_platform.producer.feeds.base import ParseResult
+from crypto_platform.prices.producer.feeds import finnhub
+from crypto_platform.prices.producer.feeds.base import ParseResult
 from crypto_platform.simulator import FinnhubSimulator
 
 TIMEOUT = 5.0  # every receive has this deadline

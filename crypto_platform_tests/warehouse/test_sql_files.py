@@ -8,17 +8,18 @@ from pathlib import Path
 import pytest
 import sqlglot
 
-from crypto_platform.settings import PROJECT_ROOT
-from crypto_platform.warehouse.migrations import statements
+from crypto_platform.settings import get_settings
+from crypto_platform.warehouse.sql import statements
 
-SQL_FILES = sorted((PROJECT_ROOT / "sql").rglob("*.sql"))
+SQL_DIR = get_settings().sql_dir
+SQL_FILES = sorted(SQL_DIR.rglob("*.sql"))
 
 
 def test_there_are_sql_files() -> None:
     assert SQL_FILES
 
 
-@pytest.mark.parametrize("path", SQL_FILES, ids=lambda p: str(p.relative_to(PROJECT_ROOT)))
+@pytest.mark.parametrize("path", SQL_FILES, ids=lambda p: str(p.relative_to(SQL_DIR)))
 def test_sql_file_parses_as_snowflake(path: Path) -> None:
     # query files carry bound parameters %(name)s and, for PUT/COPY paths, {name} fields
     text = re.sub(r"\{(\w+)\}", r"\1", re.sub(r"%\((\w+)\)s", r"'\1'", path.read_text()))

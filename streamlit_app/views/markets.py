@@ -10,7 +10,7 @@ import streamlit as st
 from plotly.subplots import make_subplots
 
 from crypto_platform.settings import get_settings
-from streamlit_app.queries import TIMEFRAMES, candles, latest_prices, says_when_unavailable, ticks
+from streamlit_app.data import TIMEFRAMES, candles, latest_prices, says_when_unavailable, ticks
 from streamlit_app.timezone import local, local_wall_times, zone_name
 
 FEED_GAP_SECONDS = 120  # no trade at all for this long is a gap worth saying

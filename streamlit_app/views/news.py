@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from crypto_platform.settings import get_settings
-from streamlit_app import queries
+from streamlit_app import data
 from streamlit_app.timezone import local, stored, user_zone, zone_name
 
 ANY_COIN = "All coins"
@@ -44,9 +44,9 @@ def item(row: pd.Series) -> None:
             st.caption(escaped(row.summary))
 
 
-@queries.says_when_unavailable
+@data.says_when_unavailable
 def page() -> None:
-    newest = queries.newest_news()
+    newest = data.newest_news()
     if newest is None:
         st.info(
             "No news loaded yet. The daily batch lands yesterday's news; to load past days, backfill "
@@ -54,7 +54,7 @@ def page() -> None:
         )
         return
     left, middle, right = st.columns([1, 2, 1])
-    coin = left.selectbox("Coin", [ANY_COIN, *queries.coins()])
+    coin = left.selectbox("Coin", [ANY_COIN, *data.coins()])
     today, newest_day = datetime.now(user_zone()).date(), local(newest).date()
     days = middle.date_input(  # by default the week up to the newest item
         f"Published ({zone_name()})", (newest_day - timedelta(days=6), newest_day), max_value=today
@@ -65,7 +65,7 @@ def page() -> None:
         stored(datetime.combine(first, time())),
         stored(datetime.combine(last + timedelta(days=1), time())),
     )
-    items = queries.news(since, until, None if coin == ANY_COIN else coin, limit)
+    items = data.news(since, until, None if coin == ANY_COIN else coin, limit)
     if items.empty:
         st.info("No news in this window: choose other dates or another coin.")
         return

@@ -10,10 +10,10 @@ from datetime import UTC, datetime
 import pandas as pd
 import streamlit as st
 
-from crypto_platform.dagster_ui import AssetState, CheckState, DagsterUnavailable, asset_url
+from crypto_platform.clients.dagster_api import AssetState, CheckState, DagsterUnavailable, asset_url
+from crypto_platform.prices.worker_status import COUNTERS
 from crypto_platform.settings import get_settings
-from crypto_platform.status_file import COUNTERS
-from streamlit_app import health, queries
+from streamlit_app import data, health
 from streamlit_app.timezone import local
 
 st.title("Pipeline")
@@ -101,7 +101,7 @@ def kafka_section() -> None:
     settings = get_settings()
     st.subheader(f"Kafka lag on {settings.kafka_topic_trades}")
     try:
-        lag = health.kafka_lag(queries.loaded_offsets(settings.kafka_topic_trades))
+        lag = health.kafka_lag(data.loaded_offsets(settings.kafka_topic_trades))
     except health.KafkaUnavailable as exc:
         st.error(f"Kafka is not answering ({exc}).")
         return
@@ -113,7 +113,7 @@ def kafka_section() -> None:
 
 def alerts_section() -> None:
     st.subheader("Alerts")
-    sent = queries.alerts()
+    sent = data.alerts()
     if sent.empty:
         st.info("No alerts sent yet.")
         return
@@ -127,7 +127,7 @@ def alerts_section() -> None:
 
 
 @st.fragment(run_every=get_settings().dashboard_refresh_seconds)
-@queries.says_when_unavailable
+@data.says_when_unavailable
 def page() -> None:
     settings = get_settings()
     try:

@@ -19,7 +19,7 @@ from crypto_platform.portfolio.ledger import (
     positions,
     transaction,
 )
-from streamlit_app import queries
+from streamlit_app import data
 from streamlit_app.timezone import local, stored, zone_name
 
 st.title("Portfolio")
@@ -54,7 +54,7 @@ def summary(table: pd.DataFrame, book: dict[str, Position], change_24h: dict[str
 
 def value_over_time(ledger: dict[str, Transaction]) -> None:
     first = min(t.trade_ts for t in ledger.values())
-    closes = queries.hourly_closes(first.replace(minute=0, second=0, microsecond=0))
+    closes = data.hourly_closes(first.replace(minute=0, second=0, microsecond=0))
     if closes.empty:
         st.info("No hourly candles since the first transaction yet.")
         return
@@ -101,7 +101,7 @@ def submit(fields: dict, known: list[str], tx_id: str, form: str) -> None:
     what the user typed."""
     try:
         tx = transaction(tx_id, known_symbols=known, **{**fields, "trade_ts": stored(fields["trade_ts"])})
-        queries.change_portfolio(upsert=tx)
+        data.change_portfolio(upsert=tx)
     except LedgerError as exc:
         st.error(f"Not saved: {exc}")
     else:
@@ -113,7 +113,7 @@ def submit(fields: dict, known: list[str], tx_id: str, form: str) -> None:
 
 def delete(tx: Transaction) -> None:
     try:
-        queries.change_portfolio(delete=tx.id)
+        data.change_portfolio(delete=tx.id)
     except LedgerError as exc:
         st.error(f"Not deleted: {exc}")
     else:
@@ -148,11 +148,11 @@ def editor(ledger: dict[str, Transaction], known: list[str]) -> None:
             delete(ledger[chosen])
 
 
-@queries.says_when_unavailable
+@data.says_when_unavailable
 def page() -> None:
-    latest = queries.latest_prices()
+    latest = data.latest_prices()
     known = latest.symbol.tolist()
-    ledger = queries.transactions()
+    ledger = data.transactions()
     if message := st.session_state.pop("portfolio_saved", None):
         st.success(message)
     if ledger:

@@ -10,7 +10,7 @@ import dagster as dg
 from dagster_snowflake import SnowflakeResource
 
 from crypto_platform.alerts.config import PriceAlert
-from crypto_platform.warehouse.sql_text import query
+from crypto_platform.warehouse.sql import query
 
 
 def price_alert_check(alert: PriceAlert) -> dg.AssetChecksDefinition:

@@ -19,7 +19,7 @@ from crypto_platform.alerts import episodes
 from crypto_platform.alerts.alert import Alert
 from crypto_platform.alerts.channels import send_all
 from crypto_platform.alerts.config import AlertsConfig, Rule
-from crypto_platform.dagster_ui import asset_url
+from crypto_platform.clients.dagster_api import asset_url
 from crypto_platform.settings import Settings
 
 HISTORY_LIMIT = 100

@@ -5,13 +5,10 @@ Each asset takes one day or, in a backfill, a whole range in a single run
 """
 
 from collections import Counter
-from collections.abc import Iterable
-from datetime import UTC, date, datetime
-from typing import Any
+from datetime import date
 
 import dagster as dg
 import httpx
-import pyarrow as pa
 from dagster import AssetExecutionContext
 from dagster_aws.s3 import S3Resource
 from dagster_snowflake import SnowflakeResource
@@ -19,10 +16,17 @@ from dagster_snowflake import SnowflakeResource
 from crypto_platform.defs.news.partitions import days_of, news_days
 from crypto_platform.news.client import fetch_day
 from crypto_platform.news.landing import day_prefix, landing_key, list_keys, quarantine_file, quarantine_lines
+from crypto_platform.news.processing import process
 from crypto_platform.news.records import NewsRecord, read_file, to_jsonl
-from crypto_platform.news.tagging import coin_tagger, sentiment
+from crypto_platform.news.tagging import coin_tagger
 from crypto_platform.settings import get_settings
-from crypto_platform.warehouse.news import coins, raw_news_rows, replace_core_news, replace_raw_news
+from crypto_platform.warehouse.news_tables import (
+    coins,
+    raw_news_rows,
+    raw_news_table,
+    replace_core_news,
+    replace_raw_news,
+)
 
 GROUP = "news"
 DAY_NOT_EMPTY = "day_not_empty"
@@ -53,28 +57,6 @@ def news_landing(context: AssetExecutionContext, s3: S3Resource) -> dg.Materiali
             "items_per_day": dg.MetadataValue.json(landed),
         }
     )
-
-
-def _rows(records: Iterable[tuple[date, NewsRecord, str]]) -> pa.Table:
-    loaded_at = datetime.now(UTC).replace(tzinfo=None)
-    columns: dict[str, list[Any]] = {name: [] for name in RAW_NEWS_COLUMNS}
-    for day, r, key in records:
-        values = (day, r.id, r.published_at.astimezone(UTC).replace(tzinfo=None), r.headline, r.summary,
-                  r.source, r.url, r.image, r.related, r.category, key, loaded_at)  # fmt: skip
-        for name, value in zip(RAW_NEWS_COLUMNS, values, strict=True):
-            columns[name].append(value)
-    return pa.table(columns, schema=RAW_NEWS_SCHEMA)
-
-
-RAW_NEWS_SCHEMA = pa.schema(
-    [
-        ("PARTITION_DATE", pa.date32()), ("ID", pa.int64()), ("PUBLISHED_AT", pa.timestamp("ms")),
-        ("HEADLINE", pa.string()), ("SUMMARY", pa.string()), ("SOURCE", pa.string()), ("URL", pa.string()),
-        ("IMAGE", pa.string()), ("RELATED", pa.string()), ("CATEGORY", pa.string()), ("S3_KEY", pa.string()),
-        ("LOADED_AT", pa.timestamp("ms")),
-    ]
-)  # fmt: skip
-RAW_NEWS_COLUMNS = RAW_NEWS_SCHEMA.names
 
 
 @dg.asset(
@@ -113,7 +95,7 @@ def raw_news(
                 quarantined.append(quarantine_lines(client, bucket, key, bad))
                 context.log.warning(f"{key}: {len(bad)} unusable line(s) quarantined")
     with snowflake.get_connection() as conn:
-        replace_raw_news(conn, days, _rows(good))
+        replace_raw_news(conn, days, raw_news_table(good))
     return dg.MaterializeResult(
         metadata={
             "rows": dg.MetadataValue.int(len(good)),
@@ -122,20 +104,6 @@ def raw_news(
             "files_read": dg.MetadataValue.json(read),
         }
     )
-
-
-def deduplicate(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The first item of each id, then the first of each URL (the same story under two ids)."""
-    seen_ids: set[int] = set()
-    seen_urls: set[str] = set()
-    unique = []
-    for item in items:
-        if item["id"] in seen_ids or item["url"] in seen_urls:
-            continue
-        seen_ids.add(item["id"])
-        seen_urls.add(item["url"])
-        unique.append(item)
-    return unique
 
 
 @dg.asset(
@@ -152,16 +120,7 @@ def news(context: AssetExecutionContext, snowflake: SnowflakeResource) -> dg.Mat
     given a sentiment score in [-1, 1]. Replaces the original's stored procedure and task."""
     days = days_of(context)
     with snowflake.get_connection() as conn:
-        tag = coin_tagger(coins(conn))
-        items = deduplicate(raw_news_rows(conn, days))
-        rows, tags = [], []
-        for item in items:
-            text = f"{item['headline']} {item['summary'] or ''}"
-            rows.append({**item, "sentiment": sentiment(text)})
-            tags += [
-                {"news_id": item["id"], "partition_date": item["partition_date"], "ticker": ticker}
-                for ticker in sorted(tag(text))
-            ]
+        rows, tags = process(raw_news_rows(conn, days), coin_tagger(coins(conn)))
         replace_core_news(conn, days, rows, tags)
     counts = Counter(r["partition_date"] for r in rows)
     per_day = {day.isoformat(): counts[day] for day in days}

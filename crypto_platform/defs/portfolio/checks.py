@@ -7,7 +7,7 @@ import dagster as dg
 from dagster_snowflake import SnowflakeResource
 
 from crypto_platform.portfolio.ledger import LedgerError, positions
-from crypto_platform.warehouse.portfolio import transactions
+from crypto_platform.warehouse.portfolio_tables import transactions
 
 
 @dg.asset_check(asset="portfolio_transactions", description="No sell exceeds what is held at its time.")

@@ -9,9 +9,9 @@ import dagster as dg
 from dagster_snowflake import SnowflakeResource
 
 from crypto_platform.defs.prices.resources import KafkaResource
-from crypto_platform.loader.trades_loader import LoadReport, TradesLoader
-from crypto_platform.settings import PROJECT_ROOT, get_settings
-from crypto_platform.warehouse.views import apply_view, count_rows, view_description
+from crypto_platform.prices.loader.trades_loader import LoadReport, TradesLoader
+from crypto_platform.settings import get_settings
+from crypto_platform.warehouse.sql import apply_file, count_rows, description
 
 GROUP = "prices"
 
@@ -73,19 +73,19 @@ VIEWS = [
 def view_asset(view: View) -> dg.AssetsDefinition:
     """A view from `sql/` as an asset: materializing it (re)creates the view and counts its rows.
     Its description in the UI is the SQL file's leading comment."""
-    path = PROJECT_ROOT / "sql" / view.sql_file
+    path = get_settings().sql_dir / view.sql_file
 
     @dg.asset(
         name=view.name,
         group_name=GROUP,
         deps=[view.upstream],
         kinds={"snowflake", "view"},
-        description=f"{view.relation}: {view_description(path)}",
+        description=f"{view.relation}: {description(path)}",
         metadata={"relation": view.relation, "sql": dg.MetadataValue.path(f"sql/{view.sql_file}")},
     )
     def _view(snowflake: SnowflakeResource) -> dg.MaterializeResult:
         with snowflake.get_connection() as conn:
-            apply_view(conn, path)
+            apply_file(conn, path)
             return dg.MaterializeResult(
                 metadata={"rows": dg.MetadataValue.int(count_rows(conn, view.relation))}
             )

@@ -18,8 +18,7 @@ from dagster_snowflake import SnowflakeResource
 
 from crypto_platform.defs.checks import none_found_check
 from crypto_platform.settings import get_settings
-from crypto_platform.warehouse.sql_text import query
-from crypto_platform.warehouse.views import scalar_row
+from crypto_platform.warehouse.sql import query, scalar_row
 
 raw_trades_unique_offsets = none_found_check(
     "raw_trades", "raw_trades_unique_offsets", "check_raw_trades_duplicate_offsets", "duplicated_offsets",

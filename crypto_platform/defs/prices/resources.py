@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import dagster as dg
 
+from crypto_platform.clients.kafka import KafkaConnection
 from crypto_platform.defs.resources import secret
-from crypto_platform.kafka_client import client_config
 from crypto_platform.settings import Settings
 
 
@@ -20,20 +20,15 @@ class KafkaResource(dg.ConfigurableResource):
     topic_trades: str = "crypto.trades"
     topic_dlq: str = "crypto.trades.dlq"
 
-    def settings(self) -> Settings:
-        return Settings(
-            kafka_bootstrap_servers=self.bootstrap_servers,
-            kafka_security_protocol=self.security_protocol,
-            kafka_sasl_mechanism=self.sasl_mechanism,
-            kafka_sasl_username=self.sasl_username,
-            kafka_sasl_password=self.sasl_password,
-            kafka_topic_trades=self.topic_trades,
-            kafka_topic_dlq=self.topic_dlq,
-        )
-
     def client_config(self) -> dict:
         """Keyword arguments for aiokafka clients."""
-        return client_config(self.settings())
+        return KafkaConnection(
+            bootstrap_servers=self.bootstrap_servers,
+            security_protocol=self.security_protocol,
+            sasl_mechanism=self.sasl_mechanism,
+            sasl_username=self.sasl_username,
+            sasl_password=self.sasl_password,
+        ).client_config()
 
 
 def kafka_resource(settings: Settings) -> KafkaResource:

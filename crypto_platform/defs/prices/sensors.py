@@ -13,9 +13,9 @@ from dagster_snowflake import SnowflakeResource
 from crypto_platform.defs.prices.assets import raw_trades
 from crypto_platform.defs.prices.checks import raw_trades_unique_offsets, raw_trades_valid_prices
 from crypto_platform.defs.prices.resources import KafkaResource
-from crypto_platform.loader.lag import Lag, measure_lag
+from crypto_platform.prices.loader.lag import Lag, measure_lag
 from crypto_platform.settings import Settings, get_settings
-from crypto_platform.warehouse.trades import stored_offsets
+from crypto_platform.warehouse.price_tables import stored_offsets
 
 raw_trades_job = dg.define_asset_job(
     "raw_trades_job",

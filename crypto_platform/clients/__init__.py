@@ -1,0 +1,1 @@
+"""Plumbing that knows no domain: Kafka, S3 and Dagster API clients, backoff, redaction."""

@@ -1,0 +1,53 @@
+"""Consumer lag of the trades loader, measured without joining a consumer group.
+
+Lag per partition is the broker's high watermark minus the next offset the warehouse holds in
+OPS.KAFKA_OFFSETS; the age of the oldest unloaded message comes from the timestamp of the message
+at that offset.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+
+from crypto_platform.clients.kafka import partition_ids
+
+
+@dataclass(frozen=True)
+class Lag:
+    per_partition: dict[int, int]
+    oldest_unloaded_ts_ms: int | None
+
+    @property
+    def total(self) -> int:
+        return sum(self.per_partition.values())
+
+    def oldest_age_seconds(self, now_ms: int | None = None) -> float:
+        if self.oldest_unloaded_ts_ms is None:
+            return 0.0
+        now_ms = now_ms if now_ms is not None else time.time_ns() // 1_000_000
+        return max(0.0, (now_ms - self.oldest_unloaded_ts_ms) / 1000)
+
+
+async def measure_lag(kafka_config: dict[str, Any], topic: str, stored: dict[int, int]) -> Lag:
+    partitions = [TopicPartition(topic, p) for p in await partition_ids(kafka_config, topic)]
+    consumer = AIOKafkaConsumer(**kafka_config, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        consumer.assign(partitions)
+        ends = await consumer.end_offsets(partitions)
+        begins = await consumer.beginning_offsets(partitions)
+        positions = {tp: max(stored.get(tp.partition, 0), begins[tp]) for tp in partitions}
+        lag = {tp.partition: max(0, ends[tp] - positions[tp]) for tp in partitions}
+        oldest: list[int] = []
+        for tp in partitions:
+            if lag[tp.partition]:
+                consumer.seek(tp, positions[tp])
+                fetched = await consumer.getmany(tp, timeout_ms=2000, max_records=1)
+                oldest += [r.timestamp for r in fetched.get(tp, [])]
+        return Lag(lag, min(oldest) if oldest else None)
+    finally:
+        await consumer.stop()

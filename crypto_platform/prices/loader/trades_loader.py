@@ -1,0 +1,242 @@
+"""Kafka `crypto.trades` -> RAW.TRADES, exactly once, in bounded runs or following the topic.
+
+The position lives in the warehouse (OPS.KAFKA_OFFSETS), not in a consumer group: the loader
+assigns itself every partition, seeks to the stored offsets, and commits each batch together with
+its new offsets (`crypto_platform.warehouse.price_tables.commit_batch`). Two loaders at once (a Dagster
+run and the follower) are safe: the second to commit a range finds the offsets moved, rolls back,
+re-reads the offsets and carries on from there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractContextManager, asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from snowflake.connector import SnowflakeConnection
+
+from crypto_platform.clients.kafka import partition_ids
+from crypto_platform.prices.gc_tuning import freeze_startup_objects
+from crypto_platform.prices.loader.arrow_rows import Messages, raw_text, to_rows
+from crypto_platform.warehouse.price_tables import (
+    OffsetConflict,
+    Rejected,
+    TradeBatch,
+    commit_batch,
+    stored_offsets,
+    track_partitions,
+)
+
+log = logging.getLogger(__name__)
+
+Connect = Callable[[], AbstractContextManager[SnowflakeConnection]]
+
+
+@dataclass
+class LoadReport:
+    rows: int = 0
+    rejected: int = 0
+    batches: int = 0
+    conflicts: int = 0
+    next_offsets: dict[int, int] = field(default_factory=dict)
+    end_offsets: dict[int, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def lag(self) -> dict[int, int]:
+        """Messages per partition still to load, as of the high watermarks last seen."""
+        return {p: max(0, end - self.next_offsets.get(p, 0)) for p, end in self.end_offsets.items()}
+
+
+class TradesLoader:
+    def __init__(
+        self,
+        kafka_config: dict[str, Any],
+        topic: str,
+        connect: Connect,
+        batch_size: int = 250_000,
+    ) -> None:
+        self.kafka_config = kafka_config
+        self.topic = topic
+        self.connect = connect
+        self.batch_size = batch_size
+
+    async def load_until_caught_up(self) -> LoadReport:
+        """Load from the stored offsets up to the high watermarks seen at the start, then return.
+
+        Reading and committing overlap: while batch N commits (in a thread, mostly waiting on the
+        warehouse), batch N+1 is read and converted. Commits stay in order, so each batch's
+        compare-and-set starts where the previous one ended.
+        """
+        freeze_startup_objects()
+        started = time.perf_counter()
+        report = LoadReport()
+        async with self._consumer() as (consumer, partitions):
+            ends = report.end_offsets = _by_partition(await consumer.end_offsets(partitions))
+            with self.connect() as conn:
+                read = await self._start(consumer, conn, partitions)
+                pending: asyncio.Task[bool] | None = None
+                while any(read[p] < end for p, end in ends.items()):
+                    batch = self._batch(read, await self._read(consumer, partitions, read, ends))
+                    if pending is not None and not await pending:
+                        # another loader was first: drop the batch just read, go on from its offsets
+                        read, pending = (
+                            self._seek(consumer, partitions, stored_offsets(conn, self.topic)),
+                            None,
+                        )
+                        continue
+                    pending = asyncio.create_task(self._commit(conn, batch, report))
+                    read = read | {p: end for p, (_, end) in batch.ranges.items()}
+                if pending is not None and not await pending:
+                    read = stored_offsets(conn, self.topic)
+        report.next_offsets = read
+        report.seconds = time.perf_counter() - started
+        return report
+
+    async def follow(
+        self,
+        stop: asyncio.Event,
+        on_batch: Callable[[LoadReport], None],
+        interval: float = 0.5,
+        batch_size: int = 50_000,
+    ) -> None:
+        """Load whatever has arrived every `interval` seconds until `stop` is set; reports each batch."""
+        freeze_startup_objects()
+        async with self._consumer() as (consumer, partitions):
+            with self.connect() as conn:
+                positions = await self._start(consumer, conn, partitions)
+                while not stop.is_set():
+                    started = time.perf_counter()
+                    fetched = await consumer.getmany(
+                        *partitions, timeout_ms=int(interval * 1000), max_records=batch_size
+                    )
+                    messages = Messages()
+                    for tp, records in fetched.items():
+                        messages.add(tp.partition, [r.offset for r in records], [r.value for r in records])
+                    if not messages:
+                        continue
+                    report = LoadReport()
+                    batch = self._batch(positions, messages)
+                    if await self._commit(conn, batch, report):
+                        positions = positions | {p: end for p, (_, end) in batch.ranges.items()}
+                    else:
+                        positions = self._seek(consumer, partitions, stored_offsets(conn, self.topic))
+                    report.next_offsets = dict(positions)
+                    report.end_offsets = _by_partition(await consumer.end_offsets(partitions))
+                    report.seconds = time.perf_counter() - started
+                    on_batch(report)
+
+    # ---- shared steps ------------------------------------------------------------------------
+
+    @asynccontextmanager
+    async def _consumer(self) -> AsyncIterator[tuple[AIOKafkaConsumer, list[TopicPartition]]]:
+        consumer = AIOKafkaConsumer(
+            **self.kafka_config,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            max_partition_fetch_bytes=16 * 1024 * 1024,
+            fetch_max_bytes=64 * 1024 * 1024,
+        )
+        partitions = [
+            TopicPartition(self.topic, p) for p in await partition_ids(self.kafka_config, self.topic)
+        ]
+        await consumer.start()
+        try:
+            consumer.assign(partitions)
+            yield consumer, partitions
+        finally:
+            await consumer.stop()
+
+    async def _start(
+        self, consumer: AIOKafkaConsumer, conn: SnowflakeConnection, partitions: list[TopicPartition]
+    ) -> dict[int, int]:
+        earliest = _by_partition(await consumer.beginning_offsets(partitions))
+        track_partitions(conn, self.topic, earliest)
+        return self._seek(consumer, partitions, stored_offsets(conn, self.topic), earliest)
+
+    def _seek(
+        self,
+        consumer: AIOKafkaConsumer,
+        partitions: list[TopicPartition],
+        stored: dict[int, int],
+        earliest: dict[int, int] | None = None,
+    ) -> dict[int, int]:
+        positions = {}
+        for tp in partitions:
+            position = stored.get(tp.partition, 0)
+            if earliest and position < earliest[tp.partition]:
+                log.error(
+                    "%s: offsets %d..%d expired before loading", tp, position, earliest[tp.partition] - 1
+                )
+                position = earliest[tp.partition]
+            consumer.seek(tp, position)
+            positions[tp.partition] = position
+        return positions
+
+    async def _read(
+        self,
+        consumer: AIOKafkaConsumer,
+        partitions: list[TopicPartition],
+        positions: dict[int, int],
+        ends: dict[int, int],
+    ) -> Messages:
+        """Up to `batch_size` messages below the end offsets."""
+        messages = Messages()
+        reached = dict(positions)
+        while len(messages) < self.batch_size:
+            open_partitions = [tp for tp in partitions if reached[tp.partition] < ends[tp.partition]]
+            if not open_partitions:
+                break
+            batch = await consumer.getmany(
+                *open_partitions, timeout_ms=1000, max_records=self.batch_size - len(messages)
+            )
+            for tp, records in batch.items():
+                end = ends[tp.partition]
+                kept = [r for r in records if r.offset < end]
+                messages.add(tp.partition, [r.offset for r in kept], [r.value for r in kept])
+            for tp in open_partitions:  # the position also moves past offsets that hold no record
+                reached[tp.partition] = await consumer.position(tp)
+        for tp in partitions:  # messages past the end offsets were read ahead; read them again later
+            if reached[tp.partition] > ends[tp.partition]:
+                consumer.seek(tp, ends[tp.partition])
+        return messages
+
+    def _batch(self, positions: dict[int, int], messages: Messages) -> TradeBatch:
+        """The batch for messages read from `positions`: rows, rejects and the offset range per partition."""
+        ranges: dict[int, tuple[int, int]] = {}
+        for partition, offset in zip(messages.partitions, messages.offsets, strict=True):
+            start, end = ranges.get(partition, (positions[partition], positions[partition]))
+            if offset >= end:
+                ranges[partition] = (start, offset + 1)
+        rows = to_rows(messages)
+        return TradeBatch(
+            load_id=uuid.uuid4().hex,
+            topic=self.topic,
+            rows=rows.table,
+            ranges=ranges,
+            rejected=[Rejected(m.partition, m.offset, reason, raw_text(m)) for m, reason in rows.rejected],
+        )
+
+    async def _commit(self, conn: SnowflakeConnection, batch: TradeBatch, report: LoadReport) -> bool:
+        """Commit one batch (in a thread: it mostly waits on the warehouse); False if another loader
+        had already committed part of its range, in which case nothing of it was kept."""
+        try:
+            await asyncio.to_thread(commit_batch, conn, batch)
+        except OffsetConflict as exc:
+            log.warning("another loader committed first (%s); continuing from the stored offsets", exc)
+            report.conflicts += 1
+            return False
+        report.rows += batch.rows.num_rows
+        report.rejected += len(batch.rejected)
+        report.batches += 1
+        return True
+
+
+def _by_partition(offsets: dict[TopicPartition, int]) -> dict[int, int]:
+    return {tp.partition: offset for tp, offset in offsets.items()}

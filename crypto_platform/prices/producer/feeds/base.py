@@ -1,0 +1,154 @@
+"""What every feed parser shares: the result type, JSON loading, field readers and the batch policy.
+
+A feed module is small: its `URL`, `subscribe_messages(symbols) -> list[str]` and a pure
+`parse(raw, received_ts_ms) -> ParseResult`. Parsers raise `BadFrame` for a frame that yields nothing
+usable; the caller dead-letters the raw frame with the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any, Literal, NamedTuple
+
+import msgspec
+
+from crypto_platform.prices.symbols import normalise_symbol
+from crypto_platform.prices.trade import BadFrame, Trade, parse_decimal
+
+Kind = Literal["trades", "ping", "error", "control"]
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MILLISECOND = timedelta(milliseconds=1)
+
+
+@dataclass(frozen=True, slots=True)
+class ParseResult:
+    """One frame's meaning.
+
+    `kind` is "trades" (possibly zero of them, e.g. an empty snapshot), "ping", "error" (the feed's
+    message in `error`) or "control" (acks, heartbeats, status). `rejected` holds the items of a trade
+    batch that failed validation, each with its reason, when other items in the same frame were
+    valid: the caller dead-letters just those. Items come from JSON read with numbers that have a
+    fraction as `Decimal`, so serialise them with `json.dumps(item, default=str)`.
+    """
+
+    kind: Kind
+    trades: list[Trade] = field(default_factory=list)
+    error: str | None = None
+    rejected: list[tuple[Any, str]] = field(default_factory=list)
+
+
+_DECODER = msgspec.json.Decoder(float_hook=Decimal)  # json.loads(parse_float=Decimal), 30% faster
+
+
+def load_object(raw: str | bytes) -> dict[str, Any]:
+    """The frame as a JSON object, numbers with a fraction as `Decimal` so no precision is lost."""
+    try:
+        frame = _DECODER.decode(raw)
+    except msgspec.DecodeError as exc:  # includes invalid UTF-8
+        raise BadFrame(f"invalid JSON: {exc}") from None
+    if not isinstance(frame, dict):
+        raise BadFrame(f"frame is not a JSON object but {type(frame).__name__}")
+    return frame
+
+
+def unknown(what: str, value: Any) -> BadFrame:
+    return BadFrame(f"unknown {what} {value!r}")
+
+
+def require(item: dict[str, Any], key: str) -> Any:
+    value = item.get(key)
+    if value is None:
+        raise BadFrame(f"missing field {key!r}")
+    return value
+
+
+def text(item: dict[str, Any], key: str) -> str:
+    value = require(item, key)
+    if not isinstance(value, str) or not value:
+        raise BadFrame(f"field {key!r} must be a non-empty string, got {value!r}")
+    return value
+
+
+def decimal(item: dict[str, Any], key: str) -> Decimal:
+    return parse_decimal(require(item, key), key)
+
+
+def integer(item: dict[str, Any], key: str) -> int:
+    value = require(item, key)
+    if type(value) is not int:
+        raise BadFrame(f"field {key!r} must be an integer, got {value!r}")
+    return value
+
+
+def feed_id(item: dict[str, Any], key: str) -> str:
+    """A feed's own trade id, integer or string, as a string."""
+    value = require(item, key)
+    if type(value) not in (int, str) or value == "":
+        raise BadFrame(f"field {key!r} must be an integer or a non-empty string, got {value!r}")
+    return str(value)
+
+
+def iso_ms(item: dict[str, Any], key: str) -> int:
+    """An ISO 8601 time (`2014-11-07T08:19:27.028459Z`; UTC when it has no offset) in epoch milliseconds."""
+    value = text(item, key)
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise BadFrame(f"field {key!r} is not an ISO 8601 time: {value!r}") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return (moment - _EPOCH) // _MILLISECOND
+
+
+def trade_batch(items: Any, build: Callable[[int, dict[str, Any]], Trade]) -> ParseResult:
+    """Build a trade from each item (`build(index, item)`), keeping the valid ones.
+
+    The whole frame is bad (BadFrame) only when no item is valid; otherwise the bad items are returned
+    in `rejected` so a single bad fill does not cost the good ones in the same batch.
+    """
+    if not isinstance(items, list):
+        raise BadFrame(f"trade data must be a list, got {type(items).__name__}")
+    trades: list[Trade] = []
+    rejected: list[tuple[Any, str]] = []
+    for index, item in enumerate(items):
+        try:
+            if not isinstance(item, dict):
+                raise BadFrame(f"trade is not a JSON object but {type(item).__name__}")
+            trades.append(build(index, item))
+        except BadFrame as exc:
+            rejected.append((item, exc.reason))
+    if rejected and not trades:
+        reasons = "; ".join(dict.fromkeys(reason for _, reason in rejected))
+        raise BadFrame(reasons if len(rejected) == 1 else f"all {len(rejected)} trades invalid: {reasons}")
+    return ParseResult("trades", trades, rejected=rejected)
+
+
+class FieldNames(NamedTuple):
+    """Where an exchange (Coinbase, Kraken) keeps each part of a trade that has its own id and ISO time."""
+
+    symbol: str
+    price: str
+    size: str
+    time: str
+    trade_id: str
+
+
+def exchange_trade(
+    item: dict[str, Any], names: FieldNames, source: str, received_ts_ms: int, side: str | None
+) -> Trade:
+    feed_symbol = text(item, names.symbol)
+    return Trade(
+        source=source,
+        symbol=normalise_symbol(feed_symbol),
+        feed_symbol=feed_symbol,
+        price=decimal(item, names.price),
+        size=decimal(item, names.size),
+        trade_ts_ms=iso_ms(item, names.time),
+        received_ts_ms=received_ts_ms,
+        trade_id=feed_id(item, names.trade_id),
+        side=side,
+    )

@@ -1,0 +1,31 @@
+"""The producer's counters, reported in its log and in a status file that `crypto-platform status` reads."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from crypto_platform.prices.worker_status import write_status
+
+
+@dataclass
+class ProducerStats:
+    frames: int = 0  # frames received from the feed
+    trades: int = 0  # valid trades parsed from them
+    produced: int = 0  # trades acknowledged by Kafka
+    dead_lettered: int = 0  # bad frames or items acknowledged on the dead-letter topic
+    pings: int = 0
+    feed_errors: int = 0  # the feed's own error frames
+    reconnects: int = 0
+    gaps: int = 0
+    gap_seconds: float = 0.0
+    dropped_frames: int = 0  # frames lost because the buffer stayed full (Kafka down too long)
+    send_retries: int = 0  # Kafka sends that failed and were queued again
+
+    def summary(self) -> str:
+        return " ".join(
+            f"{k}={v:.1f}" if isinstance(v, float) else f"{k}={v}" for k, v in asdict(self).items()
+        )
+
+    def write(self, path: Path, **extra: object) -> None:
+        write_status(path, {**asdict(self), **extra})

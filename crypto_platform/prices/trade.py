@@ -1,0 +1,158 @@
+"""The canonical trade: the one message shape on the `crypto.trades` topic (DESIGN.md, "Canonical trade").
+
+Validation lives here and only here: every feed parser builds a `Trade`, and a trade that exists is valid.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from decimal import Decimal, InvalidOperation
+from json.encoder import encode_basestring_ascii  # type: ignore[attr-defined]
+from typing import Any
+
+import msgspec
+
+
+class BadFrame(ValueError):
+    """A frame or trade that cannot become a canonical trade; the caller dead-letters it with `reason`."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+SOURCES = frozenset({"finnhub", "coinbase", "kraken", "simulator"})
+SIDES = frozenset({"buy", "sell"})
+
+
+def parse_decimal(value: Any, name: str) -> Decimal:
+    """A decimal from a JSON string, integer or (parsed with `parse_float=Decimal`) number; never a float."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
+        try:
+            return Decimal(value)
+        except InvalidOperation:
+            raise BadFrame(f"{name} is not a number: {value!r}") from None
+    raise BadFrame(f"{name} must be a decimal string or number, not {type(value).__name__}")
+
+
+def decimal_text(value: Decimal) -> str:
+    """Plain notation (`0.00000010`, not `1.0E-7`): the form on the wire and in synthetic ids.
+
+    `str` gives that same text for every decimal it writes without an exponent (all the usual
+    prices and sizes) several times faster than `format(value, "f")`, which is kept for the rest."""
+    text = str(value)
+    return text if "E" not in text else format(value, "f")
+
+
+def synthetic_trade_id(
+    source: str, feed_symbol: str, price: Decimal, size: Decimal, trade_ts_ms: int, index: int
+) -> str:
+    """A deterministic id for feeds without one (Finnhub): the same frame always yields the same ids.
+
+    The index within the frame separates identical fills in one batch. 128 bits of sha256 is ample.
+    """
+    text = f"{source}|{feed_symbol}|{decimal_text(price)}|{decimal_text(size)}|{trade_ts_ms}|{index}"
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+class Trade(msgspec.Struct, frozen=True, gc=False):
+    """Immutable and never tracked by the garbage collector (it holds no containers): the producer
+    makes one per trade, and a frozen dataclass costs several times more to build."""
+
+    source: str
+    symbol: str
+    feed_symbol: str
+    price: Decimal
+    size: Decimal
+    trade_ts_ms: int
+    received_ts_ms: int
+    trade_id: str
+    side: str | None = None
+
+    def __post_init__(self) -> None:
+        # Checked inline, not through a helper per field: this runs once per trade on the hot path.
+        if self.source not in SOURCES:
+            raise BadFrame(f"unknown source {self.source!r}")
+        if type(self.symbol) is not str or not self.symbol:
+            raise _not_text("symbol", self.symbol)
+        if type(self.feed_symbol) is not str or not self.feed_symbol:
+            raise _not_text("feed_symbol", self.feed_symbol)
+        if type(self.trade_id) is not str or not self.trade_id:
+            raise _not_text("trade_id", self.trade_id)
+        if type(self.price) is not Decimal or not self.price.is_finite() or self.price <= 0:
+            raise _not_positive_decimal("price", self.price)
+        if type(self.size) is not Decimal or not self.size.is_finite() or self.size <= 0:
+            raise _not_positive_decimal("size", self.size)
+        if type(self.trade_ts_ms) is not int or self.trade_ts_ms <= 0:
+            raise _not_positive_int("trade_ts_ms", self.trade_ts_ms)
+        if type(self.received_ts_ms) is not int or self.received_ts_ms <= 0:
+            raise _not_positive_int("received_ts_ms", self.received_ts_ms)
+        if self.side is not None and self.side not in SIDES:
+            raise BadFrame(f"side must be buy, sell or absent, got {self.side!r}")
+
+    def to_json(self) -> bytes:
+        """Compact JSON, keys in field order, price and size as decimal strings.
+
+        Built by hand (the same bytes as `json.dumps(..., separators=(",", ":"))`, a test checks):
+        this runs once per trade on the producer's hot path, and the leading fields repeat per symbol.
+        """
+        side = "null" if self.side is None else _quote(self.side)
+        return (
+            f'{_head(self.source, self.symbol, self.feed_symbol)}"price":"{decimal_text(self.price)}",'
+            f'"size":"{decimal_text(self.size)}","trade_ts_ms":{self.trade_ts_ms},'
+            f'"received_ts_ms":{self.received_ts_ms},"trade_id":{_quote(self.trade_id)},"side":{side}}}'
+        ).encode()
+
+    def key(self) -> bytes:
+        """The Kafka key: one symbol's trades share a partition and keep their order."""
+        return self.symbol.encode()
+
+    @classmethod
+    def from_json(cls, data: bytes | str) -> Trade:
+        try:
+            obj = json.loads(data)
+        except ValueError as exc:
+            raise BadFrame(f"invalid JSON: {exc}") from None
+        if not isinstance(obj, dict):
+            raise BadFrame("trade is not a JSON object")
+        missing = [name for name in _REQUIRED if name not in obj]
+        if missing:
+            raise BadFrame(f"missing field(s): {', '.join(missing)}")
+        return cls(
+            source=obj["source"],
+            symbol=obj["symbol"],
+            feed_symbol=obj["feed_symbol"],
+            price=parse_decimal(obj["price"], "price"),
+            size=parse_decimal(obj["size"], "size"),
+            trade_ts_ms=obj["trade_ts_ms"],
+            received_ts_ms=obj["received_ts_ms"],
+            trade_id=obj["trade_id"],
+            side=obj.get("side"),
+        )
+
+
+_quote = encode_basestring_ascii
+
+
+@functools.lru_cache(maxsize=4096)
+def _head(source: str, symbol: str, feed_symbol: str) -> str:
+    return f'{{"source":{_quote(source)},"symbol":{_quote(symbol)},"feed_symbol":{_quote(feed_symbol)},'
+
+
+def _not_text(name: str, value: object) -> BadFrame:
+    return BadFrame(f"{name} must be a non-empty string, got {value!r}")
+
+
+def _not_positive_decimal(name: str, value: object) -> BadFrame:
+    return BadFrame(f"{name} must be a finite decimal > 0, got {value!r}")
+
+
+def _not_positive_int(name: str, value: object) -> BadFrame:
+    return BadFrame(f"{name} must be a positive integer, got {value!r}")
+
+
+_REQUIRED = tuple(name for name in Trade.__struct_fields__ if name != "side")

@@ -1,0 +1,125 @@
+"""The warehouse side of loading trades exactly once.
+
+A batch is staged first (Parquet file, PUT to the stage, COPY INTO RAW.TRADES_STAGE), then one
+transaction compares-and-sets every partition's offset in OPS.KAFKA_OFFSETS from where the batch
+started to where it ends, inserts the staged rows into RAW.TRADES and records rejected messages.
+If any offset had moved (another loader got there first) the transaction is rolled back and nothing
+of the batch is kept. A crash anywhere leaves either the whole batch and its offsets, or neither.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import pyarrow as pa
+from snowflake.connector import SnowflakeConnection
+from snowflake.connector.cursor import SnowflakeCursor
+from snowflake.connector.errors import ProgrammingError
+
+from crypto_platform.warehouse.bulk import put_parquet
+from crypto_platform.warehouse.connection import transaction
+from crypto_platform.warehouse.sql import query
+
+LOCK_ERRNO = 625
+"""Snowflake's lock error: another transaction holds the row (the emulator reports conflicts so too)."""
+
+FAULT_ENV = "CRYPTO_PLATFORM_FAIL_AT"
+"""Test hook: the name of a point in `commit_batch` where the process dies (`os._exit`)."""
+
+
+class OffsetConflict(RuntimeError):
+    """Another loader committed part of this batch's range first; the batch was rolled back."""
+
+
+@dataclass(frozen=True)
+class Rejected:
+    partition: int
+    offset: int
+    reason: str
+    raw: str
+
+
+@dataclass
+class TradeBatch:
+    """Rows (columns as in RAW.TRADES_STAGE, without LOAD_ID and STAGED_AT) and the offset ranges
+    they cover: partition -> (first offset, next offset after the batch)."""
+
+    load_id: str
+    topic: str
+    rows: pa.Table
+    ranges: dict[int, tuple[int, int]]
+    rejected: list[Rejected] = field(default_factory=list)
+
+
+def stored_offsets(conn: SnowflakeConnection, topic: str) -> dict[int, int]:
+    with conn.cursor() as cur:
+        cur.execute(query("kafka_offsets_select"), {"topic": topic})
+        return {int(p): int(o) for p, o in cur.fetchall()}
+
+
+def track_partitions(conn: SnowflakeConnection, topic: str, earliest: Mapping[int, int]) -> None:
+    """Start tracking partitions not tracked yet, at the earliest offset Kafka holds."""
+    with conn.cursor() as cur:
+        for partition, offset in earliest.items():
+            cur.execute(
+                query("kafka_offsets_init"), {"topic": topic, "partition": partition, "offset": offset}
+            )
+
+
+def commit_batch(conn: SnowflakeConnection, batch: TradeBatch) -> None:
+    """Stage and commit one batch exactly once; raises OffsetConflict if another loader was first."""
+    if batch.rows.num_rows:
+        _stage(conn, batch)
+    _maybe_die("after_copy")
+    try:
+        with transaction(conn) as cur:
+            for partition, (start, end) in sorted(batch.ranges.items()):
+                params = {"topic": batch.topic, "partition": partition, "expected": start, "next_offset": end}
+                try:
+                    cur.execute(query("kafka_offsets_advance"), params)
+                except ProgrammingError as exc:
+                    if exc.errno != LOCK_ERRNO:
+                        raise
+                    raise OffsetConflict(
+                        f"{batch.topic}[{partition}] is being advanced by another loader"
+                    ) from exc
+                if cur.rowcount != 1:
+                    raise OffsetConflict(f"{batch.topic}[{partition}] is no longer at offset {start}")
+            if batch.rows.num_rows:
+                cur.execute(query("trades_insert_from_stage"), {"load_id": batch.load_id})
+            for r in batch.rejected:
+                cur.execute(
+                    query("trades_rejected_insert"),
+                    {"partition": r.partition, "offset": r.offset, "reason": r.reason, "raw": r.raw},
+                )
+            _maybe_die("before_commit")
+    finally:
+        if batch.rows.num_rows:
+            with conn.cursor() as cur:
+                _clean_stage(cur, batch.load_id)
+
+
+def _clean_stage(cur: SnowflakeCursor, load_id: str) -> None:
+    try:
+        cur.execute(query("trades_stage_cleanup"), {"load_id": load_id})
+    except ProgrammingError as exc:  # another loader is deleting the same stale rows: it will finish
+        if exc.errno != LOCK_ERRNO:
+            raise
+
+
+def _stage(conn: SnowflakeConnection, batch: TradeBatch) -> None:
+    rows = batch.rows
+    rows = rows.add_column(0, "LOAD_ID", pa.array([batch.load_id] * rows.num_rows, pa.string()))
+    staged_at = datetime.now(UTC).replace(tzinfo=None)
+    rows = rows.append_column("STAGED_AT", pa.array([staged_at] * rows.num_rows, pa.timestamp("ms")))
+    with conn.cursor() as cur:
+        put_parquet(cur, rows, "trades_stage_put", batch.load_id)
+        cur.execute(query("trades_stage_copy").format(load_id=batch.load_id))
+
+
+def _maybe_die(point: str) -> None:
+    if os.environ.get(FAULT_ENV) == point:
+        os._exit(70)

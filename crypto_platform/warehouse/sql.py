@@ -1,0 +1,110 @@
+"""The SQL files and running them: `sql/` (one warehouse object per file, applied in name order),
+`sql/queries/` (one statement per file, run by name) and ad-hoc statements with their results.
+
+`sql/` is found in one way only, `Settings.sql_dir` (`CRYPTO_PLATFORM_SQL_DIR`). Files under
+`sql/snowflake/` use objects only Snowflake has (storage integrations, external stages, pipes, tasks)
+and are applied only to a real account.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from snowflake.connector import SnowflakeConnection
+from sqlglot.tokens import Tokenizer, TokenType
+
+from crypto_platform.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    columns: list[str]
+    rows: list[tuple[Any, ...]]
+
+
+@functools.cache
+def query(name: str) -> str:
+    """The text of `sql/queries/<name>.sql` without its trailing `;`."""
+    return (get_settings().sql_dir / "queries" / f"{name}.sql").read_text().strip().rstrip(";")
+
+
+def run_query(
+    conn: SnowflakeConnection, sql: str, params: Sequence[Any] | Mapping[str, Any] | None = None
+) -> QueryResult:
+    """Execute one statement; user values are always passed in `params`, never formatted into `sql`."""
+    with conn.cursor() as cur:
+        cur.execute(sql, params)
+        columns = [d.name for d in cur.description or []]
+        rows = [tuple(r) for r in cur.fetchall()] if cur.description else []
+    return QueryResult(columns, rows)
+
+
+def scalar_row(conn: SnowflakeConnection, sql: str) -> tuple:
+    """The one row a statement of the platform's own returns (a check's counts)."""
+    with conn.cursor() as cur:
+        cur.execute(sql)
+        return tuple(cur.fetchone())
+
+
+def count_rows(conn: SnowflakeConnection, relation: str) -> int:
+    """Rows in a table or view named by the platform's own SQL files (never by user input)."""
+    with conn.cursor() as cur:
+        cur.execute(f"SELECT COUNT(*) FROM {relation}")
+        return int(cur.fetchone()[0])
+
+
+def sql_files(sql_dir: Path, *, snowflake_only: bool = False) -> list[Path]:
+    folder = sql_dir / "snowflake" if snowflake_only else sql_dir
+    return sorted(folder.glob("*.sql"))
+
+
+def statements(text: str) -> list[str]:
+    """Split SQL text at top-level `;` using sqlglot's Snowflake tokenizer, so a `;` inside a string
+    or comment does not split; each statement is returned as written."""
+    bounds = [-1]
+    bounds += [
+        t.start for t in Tokenizer(dialect="snowflake").tokenize(text) if t.token_type == TokenType.SEMICOLON
+    ]
+    bounds.append(len(text))
+    parts = (text[a + 1 : b].strip() for a, b in itertools.pairwise(bounds))
+    return [p for p in parts if p and not _only_comments(p)]
+
+
+def _only_comments(sql: str) -> bool:
+    return not Tokenizer(dialect="snowflake").tokenize(sql)
+
+
+def apply_file(conn: SnowflakeConnection, path: Path) -> None:
+    """Run every statement of one object file."""
+    with conn.cursor() as cur:
+        for statement in statements(path.read_text()):
+            cur.execute(statement)
+
+
+def apply_sql(conn: SnowflakeConnection, settings: Settings) -> list[Path]:
+    """Apply every object file (idempotent: each creates if missing or replaces); returns the files."""
+    files = sql_files(settings.sql_dir)
+    if not settings.warehouse_is_local:
+        files += sql_files(settings.sql_dir, snowflake_only=True)
+    for path in files:
+        apply_file(conn, path)
+        log.info("applied %s", path.name)
+    return files
+
+
+def description(path: Path) -> str:
+    """The file's leading `--` comment, which says what its object holds."""
+    lines = []
+    for line in path.read_text().splitlines():
+        if not line.startswith("--"):
+            break
+        lines.append(line.removeprefix("--").strip())
+    return " ".join(lines)

@@ -1,0 +1,37 @@
+"""Helpers for the dashboard's tests: the app run by AppTest against a test's own warehouse, and
+news items to put in it."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from crypto_platform.settings import PROJECT_ROOT, Settings
+
+NOW = datetime.now().replace(microsecond=0)  # the AppTest browser zone is UTC, as stored
+APP = str(PROJECT_ROOT / "streamlit_app" / "app.py")
+
+
+def run_app(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> AppTest:
+    monkeypatch.setenv("SNOWFLAKE_DATABASE", settings.snowflake_database)
+    monkeypatch.setenv("SNOWFLAKE_LOCAL_PORT", str(settings.snowflake_local_port))
+    st.cache_data.clear()
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.run()
+    assert not app.exception, app.exception
+    return app
+
+
+def news_item(
+    id: int, hours_ago: float, headline: str, coins: list[str], sentiment: float
+) -> tuple[dict, list]:
+    published = NOW - timedelta(hours=hours_ago)
+    row = {
+        "id": id, "partition_date": published.date(), "published_at": published, "headline": headline,
+        "summary": f"summary of {id}", "source": "CoinDesk", "url": f"https://example.com/{id}",
+        "image": None, "sentiment": sentiment,
+    }  # fmt: skip
+    return row, [{"news_id": id, "partition_date": published.date(), "ticker": c} for c in coins]

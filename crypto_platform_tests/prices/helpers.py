@@ -1,0 +1,52 @@
+"""Helpers for tests on the running local stack: known trades put on a test's own topic (the
+`fresh` fixture, in the top-level conftest), and the resources that read it."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from decimal import Decimal
+
+from aiokafka import AIOKafkaProducer
+
+from crypto_platform.clients.kafka import client_config
+from crypto_platform.defs.prices.resources import kafka_resource
+from crypto_platform.defs.resources import snowflake_resource
+from crypto_platform.prices.trade import Trade
+from crypto_platform.settings import Settings
+
+T0 = 1_767_225_600_000  # 2026-01-01T00:00:00Z
+
+
+def resources(settings: Settings) -> dict:
+    return {"snowflake": snowflake_resource(settings), "kafka": kafka_resource(settings)}
+
+
+def trade(symbol: str, price: str, size: str, ts_ms: int, trade_id: str | None = None) -> Trade:
+    return Trade(
+        source="simulator", symbol=symbol, feed_symbol=f"BINANCE:{symbol.replace('-', '')}T",
+        price=Decimal(price), size=Decimal(size), trade_ts_ms=ts_ms, received_ts_ms=ts_ms + 5,
+        trade_id=trade_id or f"{symbol}-{ts_ms}",
+    )  # fmt: skip
+
+
+async def _send(settings: Settings, values: Iterable[tuple[bytes, bytes]]) -> int:
+    producer = AIOKafkaProducer(**client_config(settings), enable_idempotence=True, acks="all")
+    await producer.start()
+    try:
+        count = 0
+        for key, value in values:
+            await producer.send(settings.kafka_topic_trades, value, key=key)
+            count += 1
+        await producer.flush()
+        return count
+    finally:
+        await producer.stop()
+
+
+def produce(settings: Settings, trades: Iterable[Trade]) -> int:
+    return asyncio.run(_send(settings, ((t.key(), t.to_json()) for t in trades)))
+
+
+def produce_raw(settings: Settings, values: Iterable[bytes]) -> int:
+    return asyncio.run(_send(settings, ((b"bad", v) for v in values)))

@@ -1,0 +1,221 @@
+"""The producer against the real broker and real websocket connections to the simulator.
+
+In every scenario, what the simulator sent must be exactly what arrived: each trade once in the
+trades topic (no duplicate `trade_id`), each malformed frame or item once in the dead-letter topic.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from aiokafka import AIOKafkaConsumer, TopicPartition
+
+from crypto_platform.clients.kafka import client_config, ensure_topics, topic_specs
+from crypto_platform.local.kafka import KafkaService
+from crypto_platform.local.process import wait_until
+from crypto_platform.prices.producer.service import ProducerService
+from crypto_platform.prices.symbols import normalise_symbol
+from crypto_platform.prices.trade import Trade
+from crypto_platform.prices.worker_status import read_status
+from crypto_platform.settings import Settings
+from crypto_platform.simulator.config import SimulatorConfig
+from crypto_platform.simulator.server import FinnhubSimulator, run_in_thread
+
+pytestmark = [pytest.mark.stack, pytest.mark.slow]
+
+SYMBOLS = ["BINANCE:BTCUSDT", "BINANCE:ETHUSDT", "BINANCE:SOLUSDT"]
+
+
+@dataclass
+class Topics:
+    trades: list[Trade]
+    dead_letters: list[dict]
+
+
+def _settings(stack: Settings, simulator: FinnhubSimulator, tmp_path: Path) -> Settings:
+    suffix = uuid.uuid4().hex[:8]
+    settings = stack.model_copy(
+        update={
+            "kafka_topic_trades": f"test.trades.{suffix}",
+            "kafka_topic_dlq": f"test.trades.dlq.{suffix}",
+            "producer_feed_url": f"ws://127.0.0.1:{simulator.port}/",
+            "producer_symbols": SYMBOLS,
+            "producer_silence_timeout": 5.0,
+            "producer_backoff_initial": 0.1,
+            "producer_backoff_max": 1.0,
+            "producer_report_interval": 1.0,
+            "home": tmp_path,
+        }
+    )
+    ensure_topics(settings)
+    return settings
+
+
+@contextmanager
+def running_producer(settings: Settings) -> Iterator[ProducerService]:
+    service = ProducerService(settings)
+    thread = threading.Thread(target=asyncio.run, args=(service.run(),), name="producer")
+    thread.start()
+    try:
+        yield service
+    finally:
+        assert wait_until(lambda: service._loop is not None, 10)
+        service.stop()
+        thread.join(60)
+        assert not thread.is_alive(), "the producer did not shut down"
+
+
+def _delivered(service: ProducerService) -> int:
+    return service.stats.produced + service.stats.dead_lettered
+
+
+def _sent(simulator: FinnhubSimulator) -> int:
+    snapshot = simulator.counters.snapshot()
+    return snapshot["trades_total"] + snapshot["malformed_total"]
+
+
+async def _read_topic(settings: Settings, topic: str) -> list[bytes]:
+    consumer = AIOKafkaConsumer(**client_config(settings), enable_auto_commit=False)
+    await consumer.start()
+    try:
+        partitions = [TopicPartition(topic, p) for p in range(topic_specs(settings)[topic])]
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        ends = await consumer.end_offsets(partitions)
+        values: list[bytes] = []
+        while [tp for tp in partitions if await consumer.position(tp) < ends[tp]]:
+            batch = await consumer.getmany(timeout_ms=1000)
+            values += [m.value for messages in batch.values() for m in messages]
+        return values
+    finally:
+        await consumer.stop()
+
+
+def read_topics(settings: Settings) -> Topics:
+    trades = [Trade.from_json(v) for v in asyncio.run(_read_topic(settings, settings.kafka_topic_trades))]
+    dead = [json.loads(v) for v in asyncio.run(_read_topic(settings, settings.kafka_topic_dlq))]
+    return Topics(trades, dead)
+
+
+def assert_exactly_what_was_sent(simulator: FinnhubSimulator, topics: Topics) -> None:
+    snapshot = simulator.counters.snapshot()
+    ids = [t.trade_id for t in topics.trades]
+    assert len(ids) == len(set(ids)), "duplicate trade_id in the trades topic"
+    assert len(topics.trades) == snapshot["trades_total"]
+    assert len(topics.dead_letters) == snapshot["malformed_total"]
+    sent = sorted(
+        (normalise_symbol(t.symbol), t.price, t.size, t.ts_ms) for t in simulator.counters.sent_trades()
+    )
+    arrived = sorted((t.symbol, t.price, t.size, t.trade_ts_ms) for t in topics.trades)
+    assert arrived == sent
+
+
+def _stop_feed_and_settle(simulator: FinnhubSimulator, service: ProducerService) -> None:
+    """Stop the feed at the simulator, then wait until everything it sent has been acknowledged by
+    Kafka. (Stopping the producer's connection instead would race with frames still on the wire.)"""
+    simulator.pause_from_thread()
+    assert wait_until(lambda: _delivered(service) >= _sent(simulator), 60), service.stats.summary()
+
+
+def test_every_frame_shape_lands_in_trades_or_dead_letters(local_stack: Settings, tmp_path: Path) -> None:
+    config = SimulatorConfig(
+        rate=400, seed=7, malformed_ratio=0.3, error_ratio=0.1, ping_interval=0.5, record=True
+    )
+    with run_in_thread(config) as simulator:
+        settings = _settings(local_stack, simulator, tmp_path)
+        with running_producer(settings) as service:
+            assert wait_until(lambda: simulator.counters.snapshot()["malformed_total"] >= 10, 60)
+            assert wait_until(lambda: service.stats.pings >= 2 and service.stats.feed_errors >= 1, 30)
+            _stop_feed_and_settle(simulator, service)
+        topics = read_topics(settings)
+    assert_exactly_what_was_sent(simulator, topics)
+    assert {d["reason"] for d in topics.dead_letters} and all(d["raw"] for d in topics.dead_letters)
+    assert all(t.source == "finnhub" and t.symbol.endswith("-USD") for t in topics.trades)
+
+
+def test_connection_dropped_mid_stream_reconnects_without_loss(local_stack: Settings, tmp_path: Path) -> None:
+    config = SimulatorConfig(rate=400, seed=11, drop_after_frames=15, record=True)
+    with run_in_thread(config) as simulator:
+        settings = _settings(local_stack, simulator, tmp_path)
+        with running_producer(settings) as service:
+            assert wait_until(lambda: service.stats.reconnects >= 3 and service.stats.gaps >= 2, 60)
+            _stop_feed_and_settle(simulator, service)
+        topics = read_topics(settings)
+    assert simulator.counters.snapshot()["drops"] >= 3
+    assert_exactly_what_was_sent(simulator, topics)
+
+
+def test_broker_stopped_and_restarted_while_producing(local_stack: Settings, tmp_path: Path) -> None:
+    kafka = KafkaService(local_stack)
+    config = SimulatorConfig(rate=300, seed=23, record=True)
+    with run_in_thread(config) as simulator:
+        settings = _settings(local_stack, simulator, tmp_path)
+        with running_producer(settings) as service:
+            assert wait_until(lambda: service.stats.produced >= 200, 30)
+            kafka.process.stop()
+            sent_while_down = _sent(simulator)
+            assert wait_until(lambda: _sent(simulator) >= sent_while_down + 500, 30)
+            kafka.process.start(kafka.command(), kafka.env())
+            assert wait_until(kafka.healthy, 90)
+            _stop_feed_and_settle(simulator, service)
+        topics = read_topics(settings)
+    assert service.stats.dropped_frames == 0
+    assert_exactly_what_was_sent(simulator, topics)
+
+
+def test_full_buffer_drops_loudly_and_counts(
+    local_stack: Settings, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    kafka = KafkaService(local_stack)
+    with run_in_thread(SimulatorConfig(rate=300, seed=5)) as simulator:
+        settings = _settings(local_stack, simulator, tmp_path).model_copy(
+            update={"producer_buffer_frames": 3, "producer_buffer_wait": 0.05}
+        )
+        with running_producer(settings) as service:
+            assert wait_until(lambda: service.stats.produced >= 100, 30)
+            kafka.process.stop()
+            try:
+                assert wait_until(lambda: service.stats.dropped_frames >= 5, 60)
+            finally:
+                kafka.process.start(kafka.command(), kafka.env())
+                assert wait_until(kafka.healthy, 90)
+            produced_before = service.stats.produced
+            assert wait_until(lambda: service.stats.produced > produced_before + 100, 60)
+    assert "BUFFER FULL" in caplog.text
+
+
+def test_sigterm_flushes_everything_buffered(local_stack: Settings, tmp_path: Path) -> None:
+    with run_in_thread(SimulatorConfig(rate=2000, seed=3)) as simulator:
+        settings = _settings(local_stack, simulator, tmp_path)
+        env = {
+            **os.environ,
+            "CRYPTO_PLATFORM_HOME": str(tmp_path),
+            "KAFKA_TOPIC_TRADES": settings.kafka_topic_trades,
+            "KAFKA_TOPIC_DLQ": settings.kafka_topic_dlq,
+            "PRODUCER_FEED_URL": settings.producer_feed_url,
+            "PRODUCER_REPORT_INTERVAL": "0.5",
+        }
+        status_file = tmp_path / "run" / "producer.status.json"
+        process = subprocess.Popen([sys.executable, "-m", "crypto_platform.cli", "produce"], env=env)
+        try:
+            assert wait_until(lambda: (read_status(status_file) or {}).get("produced", 0) >= 500, 60)
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(60) == 0
+        finally:
+            process.kill()
+    final = read_status(status_file)
+    assert final is not None and final["pid"] == process.pid
+    assert final["trades"] == final["produced"] > 500 and final["dropped_frames"] == 0
+    assert len(read_topics(settings).trades) == final["produced"]
