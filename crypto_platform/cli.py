@@ -18,8 +18,9 @@ from crypto_platform.local.dagster import ensure_instance_dir
 from crypto_platform.local.process import StackError
 from crypto_platform.prices.loader import follower
 from crypto_platform.prices.loader.trades_loader import TradesLoader
-from crypto_platform.prices.producer.service import ProducerService
-from crypto_platform.prices.worker_status import COUNTERS, read_status, status_path
+from crypto_platform.prices.producer.service import ProducerService, TopicMissing
+from crypto_platform.prices.symbols import SymbolError
+from crypto_platform.prices.worker_status import COUNTERS, DagsterReport, read_status, status_path
 from crypto_platform.settings import LOCAL_HOST, get_settings
 from crypto_platform.warehouse import connect, run_query
 
@@ -77,10 +78,13 @@ def status() -> None:
     settings = get_settings()
     statuses = stack.status(settings)
     _print_status(statuses)
+    for s in statuses:
+        if s.detail:
+            typer.echo(f"{s.name}: {s.detail}")
     for worker, shown in COUNTERS.items():
         counters = read_status(status_path(settings.home, worker))
         if counters:
-            typer.echo(f"{worker}: " + " ".join(f"{k}={counters[k]}" for k in shown))
+            typer.echo(f"{worker}: " + " ".join(f"{k}={counters.get(k)}" for k in shown))
     if any(s.state not in ("healthy", "external") for s in statuses):
         raise typer.Exit(1)
 
@@ -90,7 +94,10 @@ def produce() -> None:
     """Run the producer in the foreground: live trades from the configured feed into Kafka."""
     settings = get_settings()
     _configure_logging()
-    asyncio.run(ProducerService(settings).run())
+    try:
+        asyncio.run(ProducerService(settings).run())
+    except (SymbolError, TopicMissing) as exc:  # wrong settings: say so once and stop
+        raise _fail(str(exc)) from None
 
 
 @app.command()
@@ -127,6 +134,12 @@ def load(
             status_path(settings.home, "loader"),
             settings.loader_follow_interval,
             settings.loader_report_interval,
+            settings.loader_stall_seconds,
+            DagsterReport(
+                settings.dagster_api if settings.report_health_to_dagster else None,
+                raw_trades.key.to_user_string(),
+                "loader_progress",
+            ),
         )
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dagster as dg
 
 from crypto_platform.alerts import config as alerts
+from crypto_platform.alerts.config import AlertsConfig
 from crypto_platform.defs.alerts.checks import check_groups, checks_schedule, price_alert_check
 from crypto_platform.defs.alerts.sensors import build_check_alert_sensor, build_run_failure_sensor
 from crypto_platform.defs.news.assets import news, news_landing, raw_news
@@ -19,37 +20,47 @@ from crypto_platform.defs.portfolio.assets import portfolio_transactions
 from crypto_platform.defs.portfolio.checks import checks as portfolio_checks
 from crypto_platform.defs.prices.assets import crypto_trades_topic, raw_trades, view_assets
 from crypto_platform.defs.prices.checks import checks as price_checks
+from crypto_platform.defs.prices.checks import progress_checks
 from crypto_platform.defs.prices.resources import kafka_resource
 from crypto_platform.defs.prices.sensors import kafka_lag_sensor, raw_trades_job
 from crypto_platform.defs.resources import s3_resource, snowflake_resource
-from crypto_platform.settings import get_settings
+from crypto_platform.settings import Settings, get_settings
+
+ASSETS = [crypto_trades_topic, raw_trades, *view_assets, news_landing, raw_news, news, portfolio_transactions]
+
+
+def build(settings: Settings, alerts_config: AlertsConfig) -> tuple[dg.Definitions, dict[str, str | None]]:
+    """The code location for `alerts_config`, and its check keys ("asset:check" -> group). Raises
+    AlertsConfigError when the alerts file names what does not exist: the code location then shows
+    why in the Dagster UI; an alerts file it accepts always loads."""
+    price_alert_checks = [price_alert_check(p) for p in alerts_config.price_alerts]
+    scheduled_checks = [*price_checks, *portfolio_checks, *price_alert_checks]
+    asset_checks = [*scheduled_checks, *news_checks, *progress_checks]  # progress: by kafka_lag_sensor
+    check_keys = check_groups(ASSETS, asset_checks)
+    alerts_config.validate_against(check_keys)
+    defs = dg.Definitions(
+        assets=ASSETS,
+        asset_checks=asset_checks,
+        jobs=[raw_trades_job, news_landing_job, news_load_job],
+        schedules=[
+            news_daily_schedule,
+            checks_schedule(scheduled_checks, settings.checks_cron),
+        ],
+        sensors=[
+            kafka_lag_sensor,
+            news_arrival_sensor,
+            build_check_alert_sensor(alerts_config, check_keys, settings),
+            build_run_failure_sensor(alerts_config, settings),
+        ],
+        resources={
+            "snowflake": snowflake_resource(settings),
+            "s3": s3_resource(settings),
+            "kafka": kafka_resource(settings),
+        },
+    )
+    return defs, check_keys
+
 
 settings = get_settings()
 alerts_config = alerts.load(settings.alerts_file)
-price_alert_checks = [price_alert_check(p) for p in alerts_config.price_alerts]
-assets = [crypto_trades_topic, raw_trades, *view_assets, news_landing, raw_news, news, portfolio_transactions]
-scheduled_checks = [*price_checks, *portfolio_checks, *price_alert_checks]
-asset_checks = [*scheduled_checks, *news_checks]
-check_keys = check_groups(assets, asset_checks)
-alerts_config.validate_against(check_keys)  # a bad alerts file stops the code location, saying why
-
-defs = dg.Definitions(
-    assets=assets,
-    asset_checks=asset_checks,
-    jobs=[raw_trades_job, news_landing_job, news_load_job],
-    schedules=[
-        news_daily_schedule,
-        checks_schedule(scheduled_checks, settings.checks_cron),
-    ],
-    sensors=[
-        kafka_lag_sensor,
-        news_arrival_sensor,
-        build_check_alert_sensor(alerts_config, check_keys, settings),
-        build_run_failure_sensor(alerts_config, settings),
-    ],
-    resources={
-        "snowflake": snowflake_resource(settings),
-        "s3": s3_resource(settings),
-        "kafka": kafka_resource(settings),
-    },
-)
+defs, check_keys = build(settings, alerts_config)

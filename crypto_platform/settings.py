@@ -14,6 +14,8 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from crypto_platform.prices.symbols import parse_overrides
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LOCAL_HOST = "127.0.0.1"
 FINNHUB_REST_URL = "https://finnhub.io/api/v1"
@@ -66,12 +68,16 @@ class Settings(BaseSettings):
     producer_feed_url: str | None = None  # default: the feed's own; the local simulator without a key
     # comma-separated; default: the feed's usual pairs (see producer.feeds)
     producer_symbols: Annotated[list[str] | None, NoDecode] = None
+    # feed symbols the asset and quote tables cannot map: "BINANCE:BNBUSD=BNB-USD,..." (prices.symbols)
+    producer_symbol_map: Annotated[dict[str, str], NoDecode] = Field(default_factory=dict)
     producer_silence_timeout: float = 20.0  # seconds without a frame before reconnecting
     producer_backoff_initial: float = 0.5
     producer_backoff_max: float = 30.0
     producer_buffer_frames: int = 20_000  # frames held while Kafka is unavailable
     producer_buffer_wait: float = 1.0  # seconds the feed reader waits for room before dropping
     producer_report_interval: float = 5.0
+    producer_stop_timeout: float = 10.0  # seconds a SIGTERM may take; unacknowledged records are spooled
+    producer_stall_seconds: float = 30.0  # trades received and none acknowledged this long: "stalled"
     producer_linger_ms: int = 20
     producer_compression: Literal["gzip", "snappy", "lz4", "zstd"] | None = "zstd"
 
@@ -79,6 +85,7 @@ class Settings(BaseSettings):
     loader_batch_size: int = 250_000  # messages per transaction in a bounded run
     loader_follow_interval: float = 0.5  # seconds between batches of `load --follow`
     loader_report_interval: float = 10.0  # seconds between materializations reported by the follower
+    loader_stall_seconds: float = 60.0  # messages waiting and no offset advanced this long: "stalled"
     lag_max_messages: int = 10_000  # the lag sensor requests a run above this many unloaded messages...
     lag_max_age_seconds: float = 120.0  # ...or when the oldest unloaded message is older than this
     lag_retry_seconds: float = 600.0  # a breach with no progress is requested again after this long
@@ -107,11 +114,17 @@ class Settings(BaseSettings):
     dagster_api_url: str | None = None  # the webserver as the dashboard reaches it; default: dagster_url
     dashboard_port: int = 8501
     dashboard_refresh_seconds: float = 5.0  # how often live parts of the dashboard refresh
+    report_health_to_dagster: bool = True  # producer and loader record their state as checks in Dagster
 
     @field_validator("producer_compression", mode="before")
     @classmethod
     def _no_compression(cls, value: object) -> object:
         return None if value in ("", "none") else value
+
+    @field_validator("producer_symbol_map", mode="before")
+    @classmethod
+    def _parse_symbol_map(cls, value: object) -> object:
+        return parse_overrides(value) if isinstance(value, str) else value
 
     @field_validator("producer_symbols", mode="before")
     @classmethod

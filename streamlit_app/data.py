@@ -4,6 +4,7 @@ cost the warehouse one query per interval, not one per tab."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -15,8 +16,9 @@ import pandas as pd
 import snowflake.connector
 import streamlit as st
 from snowflake.connector import SnowflakeConnection
+from snowflake.connector.errors import ProgrammingError
 
-from crypto_platform.portfolio.ledger import Transaction
+from crypto_platform.portfolio.ledger import LedgerError, Transaction
 from crypto_platform.settings import get_settings
 from crypto_platform.warehouse import connect, news_tables, portfolio_tables, run_query
 from crypto_platform.warehouse.price_tables import stored_offsets
@@ -32,8 +34,8 @@ class WarehouseUnavailable(RuntimeError):
 
 
 def says_when_unavailable(render: Callable[P, None]) -> Callable[P, None]:
-    """Show an unreachable warehouse as a plain message. Needed on each fragment too, since a
-    fragment's exceptions stay inside it."""
+    """Show an unreachable warehouse, or a query it refuses, as a plain message. Needed on each
+    fragment too, since a fragment's exceptions stay inside it."""
 
     @functools.wraps(render)
     def guarded(*args: P.args, **kwargs: P.kwargs) -> None:
@@ -41,17 +43,28 @@ def says_when_unavailable(render: Callable[P, None]) -> Callable[P, None]:
             render(*args, **kwargs)
         except WarehouseUnavailable as exc:
             st.error(f"The warehouse is not answering ({exc}). Is the platform running? Try `make up`.")
+        except ProgrammingError as exc:
+            st.error(f"The warehouse refused a query ({exc.msg}). Are its objects applied? Try `make up`.")
 
     return guarded
 
 
 @contextmanager
 def _warehouse() -> Iterator[SnowflakeConnection]:
-    try:
-        with connect(get_settings(), login_timeout=5, network_timeout=20) as conn:
+    """A connection; WarehouseUnavailable when the warehouse does not answer. A statement the
+    warehouse refuses (a ProgrammingError: about the statement or its values, not an outage) is
+    raised as it is."""
+    with contextlib.ExitStack() as stack:
+        try:
+            conn = stack.enter_context(connect(get_settings(), login_timeout=5, network_timeout=20))
+        except (snowflake.connector.Error, OSError) as exc:  # the connector's errors name the cause
+            raise WarehouseUnavailable(f"{type(exc).__name__}: {exc}") from exc
+        try:
             yield conn
-    except (snowflake.connector.Error, OSError) as exc:  # the connector's own errors name the cause
-        raise WarehouseUnavailable(f"{type(exc).__name__}: {exc}") from exc
+        except ProgrammingError:
+            raise
+        except (snowflake.connector.Error, OSError) as exc:  # the connection broke mid-way
+            raise WarehouseUnavailable(f"{type(exc).__name__}: {exc}") from exc
 
 
 def _frame(name: str, params: dict | None = None) -> pd.DataFrame:
@@ -90,9 +103,13 @@ def transactions() -> dict[str, Transaction]:
 
 
 def change_portfolio(*, upsert: Transaction | None = None, delete: str | None = None) -> None:
-    """Write one validated change; raises LedgerError (nothing written) when it is refused."""
+    """Write one validated change; raises LedgerError (nothing written) when it is refused, by the
+    ledger or by the warehouse (which names the value it cannot take)."""
     with _warehouse() as conn:
-        portfolio_tables.change(conn, upsert=upsert, delete=delete)
+        try:
+            portfolio_tables.change(conn, upsert=upsert, delete=delete)
+        except ProgrammingError as exc:
+            raise LedgerError(f"the warehouse refused it ({exc.msg})") from exc
 
 
 @st.cache_data(ttl=60, show_spinner=False)

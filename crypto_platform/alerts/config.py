@@ -148,23 +148,57 @@ class AlertsConfig(_Strict):
                         problems.append(f"rule {rule.name!r}: no checks on asset {pattern[:-2]!r}")
                 elif pattern not in checks:
                     problems.append(f"rule {rule.name!r}: unknown check {pattern!r} (known: {_list(checks)})")
-        names = [r.name for r in rules]
-        problems += [
-            f"rule name {n!r} is used twice" for n in sorted({n for n in names if names.count(n) > 1})
-        ]
+        problems += _collisions(
+            "rule name",
+            [(r.name, f"rule {r.name!r}") for r in self.rules]
+            + [(p.rule().name, f"price alert {p.name!r}") for p in self.price_alerts],
+        )
+        problems += _collisions(
+            "Dagster check name", [(p.check_name, f"price alert {p.name!r}") for p in self.price_alerts]
+        )
         if problems:
             raise AlertsConfigError("alerts file refused:\n  " + "\n  ".join(problems))
         return self
+
+
+def _collisions(what: str, named: list[tuple[str, str]]) -> list[str]:
+    """One problem per name that more than one entry ends up with, naming every such entry."""
+    entries: dict[str, list[str]] = {}
+    for name, entry in named:
+        entries.setdefault(name, []).append(entry)
+    return [
+        f"{' and '.join(found)} both become {what} {name!r}: rename one"
+        for name, found in sorted(entries.items())
+        if len(found) > 1
+    ]
 
 
 def _list(names: Iterable[str]) -> str:
     return ", ".join(sorted(names)) or "none"
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """YAML's safe loader, refusing a key given twice in one mapping (PyYAML keeps the last one
+    silently, so a second channel or price alert of the same name would replace the first)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: dict[object, yaml.Mark] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None,
+                    f"key {key!r} is given twice (first on line {seen[key].line + 1})",
+                    key_node.start_mark,
+                )  # fmt: skip
+            seen[key] = key_node.start_mark
+        return super().construct_mapping(node, deep=deep)
+
+
 def parse(text: str, source: str = "alerts file") -> AlertsConfig:
     """The file's structure, validated (names of checks are validated by `validate_against`)."""
     try:
-        data = yaml.safe_load(text) or {}
+        data = yaml.load(text, Loader=_UniqueKeyLoader) or {}
         return AlertsConfig.model_validate(data)
     except yaml.YAMLError as exc:
         raise AlertsConfigError(f"{source} is not valid YAML: {exc}") from None

@@ -4,6 +4,7 @@ of every asset and check through its GraphQL API (the dashboard's Pipeline page)
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import quote
 
 import httpx
@@ -18,7 +19,10 @@ query PipelineHealth {
   }
 }
 """
-EXECUTION_FIELDS = "status timestamp evaluation { severity description }"
+EXECUTION_FIELDS = (
+    "status timestamp evaluation { severity description "
+    "metadataEntries { label ... on TextMetadataEntry { text } } }"
+)
 
 
 class DagsterUnavailable(RuntimeError):
@@ -97,11 +101,27 @@ def _asset(node: dict, checks: list[CheckState]) -> AssetState:
 def _check(check: dict, execution: dict | None) -> CheckState:
     execution = execution or {}
     evaluation = execution.get("evaluation") or {}
+    # Evaluations reported through the REST API (the producer's, the loader's) carry it as metadata.
+    texts = {e["label"]: e.get("text") for e in evaluation.get("metadataEntries") or []}
     return CheckState(
         name=check["name"],
         blocking=check["blocking"],
         status=execution.get("status"),
         severity=evaluation.get("severity"),
         timestamp=execution.get("timestamp"),
-        description=evaluation.get("description"),
+        description=evaluation.get("description") or texts.get("description"),
     )
+
+
+def report_check(
+    base: str, asset: str, check: str, passed: bool, metadata: dict[str, Any], timeout: float = 5.0
+) -> None:
+    """Record a check evaluation (severity ERROR) made outside Dagster runs, through the webserver's
+    external assets REST API (`POST /report_asset_check/<asset>`; Dagster docs, "External assets
+    REST API"). Raises DagsterUnavailable when the webserver does not take it."""
+    body = {"check_name": check, "passed": passed, "severity": "ERROR", "metadata": metadata}
+    try:
+        response = httpx.post(f"{base}/report_asset_check/{quote(asset)}", json=body, timeout=timeout)
+        response.raise_for_status()
+    except httpx.HTTPError as exc:
+        raise DagsterUnavailable(f"{type(exc).__name__}: {exc}") from exc

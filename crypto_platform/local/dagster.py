@@ -10,8 +10,8 @@ from crypto_platform.local.service import LocalService
 from crypto_platform.settings import LOCAL_HOST, PROJECT_ROOT
 
 LOCATIONS_QUERY = """
-{ workspaceOrError { __typename ... on Workspace {
-    locationEntries { name loadStatus locationOrLoadError { __typename } } } } }
+{ workspaceOrError { __typename ... on Workspace { locationEntries {
+    name loadStatus locationOrLoadError { __typename ... on PythonError { message } } } } } }
 """
 
 INSTANCE_CONFIG = """\
@@ -52,15 +52,20 @@ def fail_interrupted_runs(home: Path) -> list[str]:
         instance.dispose()
 
 
-def loaded_locations(base_url: str, timeout: float = 5.0) -> list[str]:
-    """Names of the code locations the webserver has loaded without error."""
+def locations(base_url: str, timeout: float = 5.0) -> dict[str, str | None]:
+    """Each code location the webserver knows and loaded, with None, or with its load error; a
+    location still loading is left out."""
     workspace = graphql(base_url, LOCATIONS_QUERY, {}, timeout)["workspaceOrError"]
-    return [
-        entry["name"]
+    return {
+        entry["name"]: (entry["locationOrLoadError"] or {}).get("message")
         for entry in workspace.get("locationEntries", [])
         if entry["loadStatus"] == "LOADED"
-        and entry["locationOrLoadError"]["__typename"] == "RepositoryLocation"
-    ]
+    }
+
+
+def loaded_locations(base_url: str, timeout: float = 5.0) -> list[str]:
+    """Names of the code locations the webserver has loaded without error."""
+    return [name for name, error in locations(base_url, timeout).items() if error is None]
 
 
 class DagsterService(LocalService):
@@ -100,3 +105,17 @@ class DagsterService(LocalService):
             return bool(loaded_locations(self.url, timeout=3))
         except (DagsterUnavailable, KeyError):
             return False
+
+    def condition(self) -> tuple[str, str]:
+        """Failing, with Dagster's own message, when the code location does not load (a bad alerts
+        file, for one); unhealthy when the webserver does not answer."""
+        try:
+            loaded = locations(self.url, timeout=3)
+            errors = [f"{name}: {error.strip().splitlines()[0]}" for name, error in loaded.items() if error]
+        except (DagsterUnavailable, KeyError):
+            return "unhealthy", "the webserver does not answer"
+        if errors:
+            return "failing", "code location does not load: " + "; ".join(
+                e.strip().splitlines()[0] for e in errors
+            )
+        return super().condition()

@@ -49,7 +49,12 @@ class LocalService(ABC):
 
     @abstractmethod
     def healthy(self) -> bool:
-        """Whether the service answers a real request."""
+        """Whether the service answers a real request (what `up` waits for)."""
+
+    def condition(self) -> tuple[str, str]:
+        """The running service's state for `status` (healthy, unhealthy, or a worker's own state such
+        as stalled or failing) and a line saying why and since when when it is not healthy."""
+        return ("healthy", "") if self.healthy() else ("unhealthy", "does not answer")
 
     def initialise(self) -> None:  # noqa: B027 - optional hook
         """Create what the platform needs inside the running service (idempotent)."""

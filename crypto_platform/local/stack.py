@@ -25,9 +25,10 @@ from crypto_platform.settings import LOCAL_HOST, PROJECT_ROOT, Settings
 @dataclass(frozen=True)
 class ServiceStatus:
     name: str
-    state: str  # healthy | unhealthy | stopped | external | external-unreachable
+    state: str  # healthy | unhealthy | stopped | external | external-unreachable | a worker's: stalled, ...
     address: str
     pid: int | None
+    detail: str = ""  # why it is not healthy, and since when
 
 
 def all_services(settings: Settings) -> list[LocalService]:
@@ -79,8 +80,8 @@ def status(settings: Settings) -> list[ServiceStatus]:
             result.append(ServiceStatus(service.name, state, service.address, None))
             continue
         pid = service.process.pid()
-        state = "stopped" if pid is None else "healthy" if service.healthy() else "unhealthy"
-        result.append(ServiceStatus(service.name, state, service.address, pid))
+        state, detail = ("stopped", "") if pid is None else service.condition()
+        result.append(ServiceStatus(service.name, state, service.address, pid, detail))
     return result
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 
 from crypto_platform.local.service import LocalService
-from crypto_platform.prices.worker_status import is_current, status_path
+from crypto_platform.prices.worker_status import health_of, is_current, read_status, status_path
 from crypto_platform.settings import LOCAL_HOST, PROJECT_ROOT
 
 
@@ -44,8 +44,9 @@ class SimulatorWorker(LocalService):
 
 
 class CliWorker(LocalService):
-    """A `crypto-platform` command running in the background, healthy while it keeps rewriting
-    its status file (`.local/run/<name>.status.json`) every report interval."""
+    """A `crypto-platform` command running in the background. Started once it writes its status file
+    (`.local/run/<name>.status.json`); healthy while it keeps rewriting it every report interval and
+    says it is progressing (`crypto_platform.prices.worker_status`)."""
 
     cli_args: tuple[str, ...]
 
@@ -71,7 +72,19 @@ class CliWorker(LocalService):
         }
 
     def healthy(self) -> bool:
-        return is_current(self.status_file, self.process.pid(), 3 * self.report_interval + 5)
+        return is_current(read_status(self.status_file), self.process.pid(), self._max_age)
+
+    def condition(self) -> tuple[str, str]:
+        status = read_status(self.status_file)
+        if not is_current(status, self.process.pid(), self._max_age):
+            return "unhealthy", f"no status written for {self._max_age:.0f} s (hung?)"
+        assert status is not None
+        health = health_of(status)
+        return ("healthy", "") if health.progressing else (health.state, health.describe())
+
+    @property
+    def _max_age(self) -> float:
+        return 3 * self.report_interval + 5
 
 
 class ProducerWorker(CliWorker):

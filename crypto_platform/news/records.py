@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from typing import Any, NoReturn
 
 DEFAULT_CATEGORY = "crypto"  # the batch only asks for category=crypto
+MAX_ID = 2**63 - 1  # RAW.NEWS.ID is loaded through a 64-bit integer column
 BadLine = tuple[int, str, str]
 """(line number from 1, reason, the raw line) of a line that did not become a record."""
 
@@ -67,6 +68,8 @@ def _id(value: Any) -> int:
         raise BadNewsItem(f"id is not an integer: {value!r}")
     if value <= 0:
         raise BadNewsItem(f"id is not positive: {value}")
+    if value > MAX_ID:
+        raise BadNewsItem(f"id is larger than RAW.NEWS holds (2^63 - 1): {value}")
     return value
 
 

@@ -2,14 +2,19 @@
 
 Replaying the whole ledger in time order is also how a change is validated: an added, edited or
 deleted transaction is accepted only if every sell still finds enough of the coin held at its time.
+Transactions at the same time replay in the order they were entered (`entry`), as the user typed
+them: a sell entered before a buy at the same minute sells from what was held before both.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+
+from crypto_platform.clients.numbers import NotStorable, exact_value
 
 SIDES = ["buy", "sell"]
 
@@ -32,6 +37,7 @@ class Transaction:
     price: Decimal
     fee: Decimal
     trade_ts: datetime  # UTC, naive as stored
+    entry: int | None = None  # the order it was entered in (ENTRY_SEQ); None until stored
 
     def describe(self) -> str:
         when = f"{self.trade_ts:%Y-%m-%d %H:%M}"
@@ -52,7 +58,8 @@ class Position:
 
 
 def number(text: str | Decimal | float, what: str, *, allow_zero: bool = False) -> Decimal:
-    """Parse a user-entered amount: a finite decimal, positive (or zero if allowed)."""
+    """Parse a user-entered amount: a finite decimal, positive (or zero if allowed), that the
+    warehouse's NUMBER(38,12) holds exactly (never stored as a different number)."""
     try:
         value = Decimal(str(text).strip().replace(",", ""))
     except InvalidOperation:
@@ -61,7 +68,10 @@ def number(text: str | Decimal | float, what: str, *, allow_zero: bool = False) 
         raise LedgerError(f"The {what} must be a finite number.")
     if value < 0 or (value == 0 and not allow_zero):
         raise LedgerError(f"The {what} must be {'zero or more' if allow_zero else 'more than zero'}.")
-    return value
+    try:
+        return exact_value(value, what)
+    except NotStorable as exc:
+        raise LedgerError(str(exc)) from None
 
 
 def transaction(
@@ -82,10 +92,15 @@ def transaction(
     )  # fmt: skip
 
 
+def replay_order(tx: Transaction) -> tuple:
+    """Time, then the order of entry (one not stored yet comes last), then id."""
+    return tx.trade_ts, tx.entry is None, tx.entry or 0, tx.id
+
+
 def positions(transactions: Iterable[Transaction]) -> dict[str, Position]:
     """Replay the ledger in time order; raises LedgerError at the first sell of more than is held."""
     book: dict[str, Position] = {}
-    for tx in sorted(transactions, key=lambda t: (t.trade_ts, t.side != "buy", t.id)):
+    for tx in sorted(transactions, key=replay_order):
         pos = book.setdefault(tx.symbol, Position(tx.symbol))
         pos.fees += tx.fee
         if tx.side == "buy":
@@ -117,3 +132,11 @@ def with_change(
     if upsert is not None:
         changed[upsert.id] = upsert
     return positions(changed.values())
+
+
+def entered(ledger: Mapping[str, Transaction], tx: Transaction) -> Transaction:
+    """`tx` with its place in the order of entry: the one it had when it is an edit, else the next."""
+    stored = ledger.get(tx.id)
+    if stored is not None:
+        return dataclasses.replace(tx, entry=stored.entry)
+    return dataclasses.replace(tx, entry=max((t.entry or 0 for t in ledger.values()), default=0) + 1)

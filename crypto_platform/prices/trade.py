@@ -14,6 +14,8 @@ from typing import Any
 
 import msgspec
 
+from crypto_platform.clients.numbers import NotStorable, feed_value, fits
+
 
 class BadFrame(ValueError):
     """A frame or trade that cannot become a canonical trade; the caller dead-letters it with `reason`."""
@@ -25,18 +27,29 @@ class BadFrame(ValueError):
 
 SOURCES = frozenset({"finnhub", "coinbase", "kraken", "simulator"})
 SIDES = frozenset({"buy", "sell"})
+MAX_TEXT = 256
+"""Longest symbol, feed symbol or trade id accepted (exchange ids are under 64 characters)."""
+MAX_TS_MS = 253_402_300_799_999
+"""9999-12-31T23:59:59.999Z, the last millisecond a Snowflake TIMESTAMP_NTZ holds."""
 
 
 def parse_decimal(value: Any, name: str) -> Decimal:
-    """A decimal from a JSON string, integer or (parsed with `parse_float=Decimal`) number; never a float."""
-    if isinstance(value, Decimal):
-        return value
+    """A price or size from a JSON string, integer or (parsed with `parse_float=Decimal`) number,
+    never a float, as the warehouse will hold it: rounded by the feed rule of
+    `crypto_platform.clients.numbers` or refused (BadFrame) when NUMBER(38,12) cannot hold it."""
     if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
         try:
-            return Decimal(value)
+            value = Decimal(value)
         except InvalidOperation:
             raise BadFrame(f"{name} is not a number: {value!r}") from None
-    raise BadFrame(f"{name} must be a decimal string or number, not {type(value).__name__}")
+    elif not isinstance(value, Decimal):
+        raise BadFrame(f"{name} must be a decimal string or number, not {type(value).__name__}")
+    if not value.is_finite():
+        raise _not_positive_decimal(name, value)
+    try:
+        return feed_value(value, name)
+    except NotStorable as exc:
+        raise BadFrame(str(exc)) from None
 
 
 def decimal_text(value: Decimal) -> str:
@@ -75,23 +88,25 @@ class Trade(msgspec.Struct, frozen=True, gc=False):
 
     def __post_init__(self) -> None:
         # Checked inline, not through a helper per field: this runs once per trade on the hot path.
-        if self.source not in SOURCES:
+        if type(self.source) is not str or self.source not in SOURCES:
             raise BadFrame(f"unknown source {self.source!r}")
-        if type(self.symbol) is not str or not self.symbol:
+        if type(self.symbol) is not str or not 0 < len(self.symbol) <= MAX_TEXT:
             raise _not_text("symbol", self.symbol)
-        if type(self.feed_symbol) is not str or not self.feed_symbol:
+        if type(self.feed_symbol) is not str or not 0 < len(self.feed_symbol) <= MAX_TEXT:
             raise _not_text("feed_symbol", self.feed_symbol)
-        if type(self.trade_id) is not str or not self.trade_id:
+        if type(self.trade_id) is not str or not 0 < len(self.trade_id) <= MAX_TEXT:
             raise _not_text("trade_id", self.trade_id)
         if type(self.price) is not Decimal or not self.price.is_finite() or self.price <= 0:
             raise _not_positive_decimal("price", self.price)
         if type(self.size) is not Decimal or not self.size.is_finite() or self.size <= 0:
             raise _not_positive_decimal("size", self.size)
-        if type(self.trade_ts_ms) is not int or self.trade_ts_ms <= 0:
-            raise _not_positive_int("trade_ts_ms", self.trade_ts_ms)
-        if type(self.received_ts_ms) is not int or self.received_ts_ms <= 0:
-            raise _not_positive_int("received_ts_ms", self.received_ts_ms)
-        if self.side is not None and self.side not in SIDES:
+        if not (fits(self.price) and fits(self.size)):  # feed values are fitted by parse_decimal
+            raise BadFrame(f"price {self.price} or size {self.size} does not fit NUMBER(38,12)")
+        if type(self.trade_ts_ms) is not int or not 0 < self.trade_ts_ms <= MAX_TS_MS:
+            raise _not_time("trade_ts_ms", self.trade_ts_ms)
+        if type(self.received_ts_ms) is not int or not 0 < self.received_ts_ms <= MAX_TS_MS:
+            raise _not_time("received_ts_ms", self.received_ts_ms)
+        if self.side is not None and (type(self.side) is not str or self.side not in SIDES):
             raise BadFrame(f"side must be buy, sell or absent, got {self.side!r}")
 
     def to_json(self) -> bytes:
@@ -112,10 +127,14 @@ class Trade(msgspec.Struct, frozen=True, gc=False):
         return self.symbol.encode()
 
     @classmethod
-    def from_json(cls, data: bytes | str) -> Trade:
+    def from_json(cls, data: bytes | str | None) -> Trade:
+        """The trade a Kafka message holds; BadFrame naming the problem for anything else (a null
+        value, which Kafka calls a tombstone, text that is not UTF-8 or not JSON, a wrong shape)."""
+        if not data:
+            raise BadFrame("empty message" if data is not None else "null message (a Kafka tombstone)")
         try:
             obj = json.loads(data)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
             raise BadFrame(f"invalid JSON: {exc}") from None
         if not isinstance(obj, dict):
             raise BadFrame("trade is not a JSON object")
@@ -144,15 +163,16 @@ def _head(source: str, symbol: str, feed_symbol: str) -> str:
 
 
 def _not_text(name: str, value: object) -> BadFrame:
-    return BadFrame(f"{name} must be a non-empty string, got {value!r}")
+    shown = f"{value[:40]!r}... ({len(value)} characters)" if isinstance(value, str) else repr(value)
+    return BadFrame(f"{name} must be a string of 1 to {MAX_TEXT} characters, got {shown}")
 
 
 def _not_positive_decimal(name: str, value: object) -> BadFrame:
     return BadFrame(f"{name} must be a finite decimal > 0, got {value!r}")
 
 
-def _not_positive_int(name: str, value: object) -> BadFrame:
-    return BadFrame(f"{name} must be a positive integer, got {value!r}")
+def _not_time(name: str, value: object) -> BadFrame:
+    return BadFrame(f"{name} must be epoch milliseconds from 1 to {MAX_TS_MS} (year 9999), got {value!r}")
 
 
 _REQUIRED = tuple(name for name in Trade.__struct_fields__ if name != "side")

@@ -13,7 +13,7 @@ import random
 from dataclasses import dataclass
 from decimal import Decimal
 
-from crypto_platform.prices.symbols import normalise_symbol
+from crypto_platform.prices.symbols import STANDARD
 from crypto_platform.prices.trade import BadFrame
 
 # Rough USD prices to start the walks from; other assets get a stable pseudo-random price.
@@ -67,7 +67,7 @@ class SymbolStream:
         self.symbol = symbol
         self._rng = random.Random(f"{seed}:{symbol}")
         try:
-            base, quote = normalise_symbol(symbol).split("-", 1)
+            base, quote = STANDARD.symbol(symbol).split("-", 1)
         except BadFrame:  # e.g. a stock ticker: still trade it
             base, quote = symbol, "USD"
         self.weight = ACTIVITY.get(base, 1.0)

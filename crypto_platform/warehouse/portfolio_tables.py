@@ -7,7 +7,7 @@ import dataclasses
 
 from snowflake.connector import SnowflakeConnection
 
-from crypto_platform.portfolio.ledger import Transaction, with_change
+from crypto_platform.portfolio.ledger import Transaction, entered, with_change
 from crypto_platform.warehouse.connection import transaction
 from crypto_platform.warehouse.sql import query
 
@@ -25,6 +25,7 @@ def change(
     nothing, if the ledger would then sell more of a coin than it holds."""
     with transaction(conn) as cur:
         ledger = transactions(conn)
+        upsert = upsert and entered(ledger, upsert)
         with_change(ledger, upsert=upsert, delete=delete)
         if delete is not None:
             cur.execute(query("portfolio_delete"), {"id": delete})

@@ -60,6 +60,14 @@ def stored_offsets(conn: SnowflakeConnection, topic: str) -> dict[int, int]:
         return {int(p): int(o) for p, o in cur.fetchall()}
 
 
+def offsets_age_seconds(conn: SnowflakeConnection, topic: str) -> float | None:
+    """Seconds since the loader last advanced any partition of `topic`; None when it tracks none."""
+    with conn.cursor() as cur:
+        cur.execute(query("kafka_offsets_age"), {"topic": topic})
+        (age,) = cur.fetchone()
+    return None if age is None else float(age)
+
+
 def track_partitions(conn: SnowflakeConnection, topic: str, earliest: Mapping[int, int]) -> None:
     """Start tracking partitions not tracked yet, at the earliest offset Kafka holds."""
     with conn.cursor() as cur:

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import dagster as dg
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from crypto_platform.alerts.config import AlertsConfigError, parse
-from crypto_platform.definitions import alerts_config, check_keys
-from crypto_platform.settings import PROJECT_ROOT
+from crypto_platform.definitions import alerts_config, build, check_keys
+from crypto_platform.settings import PROJECT_ROOT, Settings
 
 CHECKS = {"raw_trades:raw_trades_fresh": "prices", "news:day_not_empty": "news"}
 GOOD = """
@@ -73,3 +77,74 @@ price_alerts:
     ]
     with pytest.raises(AlertsConfigError, match="unknown check 'latest_prices:price_alert_btc_100k'"):
         config.validate_against(CHECKS)
+
+
+def test_two_entries_that_become_one_dagster_name_are_refused_naming_both() -> None:
+    text = """
+channels: {t: {type: table}}
+rules: [{name: price-eth, checks: ["group:prices"], channels: [t]}]
+price_alerts:
+  - {name: btc-100k, symbol: BTC-USD, above: 100000, channels: [t]}
+  - {name: btc_100k, symbol: BTC-USD, above: 100000, channels: [t]}
+  - {name: eth, symbol: ETH-USD, below: 2500, channels: [t]}
+"""
+    with pytest.raises(AlertsConfigError) as refused:
+        parse(text).validate_against(check_keys)
+    message = str(refused.value)
+    assert (
+        "price alert 'btc-100k' and price alert 'btc_100k' both become Dagster check name "
+        "'price_alert_btc_100k'" in message
+    )
+    assert "rule 'price-eth' and price alert 'eth' both become rule name 'price-eth'" in message
+
+
+def test_a_key_given_twice_is_refused_not_replaced() -> None:
+    with pytest.raises(AlertsConfigError, match="key 't' is given twice"):
+        parse("channels:\n  t: {type: table}\n  t: {type: webhook, url_env: X}\n")
+
+
+NAMES = st.sampled_from(["btc-100k", "btc_100k", "eth", "price-eth", "a1", "a-1", "a_1"])
+alerts_files = st.fixed_dictionaries(
+    {
+        "channels": st.dictionaries(
+            st.sampled_from(["t", "w", "x"]),
+            st.sampled_from([{"type": "table"}, {"type": "webhook", "url_env": "HOOK"}]),
+            max_size=3,
+        ),
+        "rules": st.lists(
+            st.fixed_dictionaries(
+                {
+                    "name": NAMES,
+                    "checks": st.lists(
+                        st.sampled_from([*sorted(check_keys), "group:prices", "news:*", "latest_prices:*"]),
+                        max_size=3,
+                    ),
+                    "channels": st.lists(st.sampled_from(["t", "w", "x"]), min_size=1, max_size=2),
+                    "run_failures": st.booleans(),
+                }
+            ),
+            max_size=3,
+        ),
+        "price_alerts": st.lists(
+            st.fixed_dictionaries(
+                {
+                    "name": NAMES,
+                    "symbol": st.sampled_from(["BTC-USD", "ETH-USD"]),
+                    "above": st.integers(1, 10**6),
+                    "channels": st.lists(st.sampled_from(["t", "w"]), min_size=1, max_size=2),
+                }
+            ),
+            max_size=4,
+        ),
+    }
+)
+
+
+@settings(max_examples=150, deadline=None, database=None)
+@given(data=alerts_files)
+def test_every_file_the_validator_accepts_loads_as_a_code_location(data: dict) -> None:
+    try:  # what the code location (and `crypto-platform alerts test`) does with the file
+        defs, _ = build(Settings(), parse(yaml.safe_dump(data)))
+    except AlertsConfigError:
+        return  # refused, saying why: the Dagster UI shows it
+    dg.Definitions.validate_loadable(defs)

@@ -103,6 +103,14 @@ def test_editing_and_deleting_a_transaction(priced: Settings, monkeypatch: pytes
         ({"symbol": "ETH-USD", "quantity": "0", "price": "1"}, "quantity must be more than zero"),
         ({"symbol": "ETH-USD", "quantity": "1", "price": "ten"}, "price must be a number, not 'ten'"),
         ({"side": "sell", "symbol": "ETH-USD", "quantity": "2", "price": "4000"}, "only 1 held"),
+        (  # was saved as 0, and said "Saved: buy 0.00000000000001"
+            {"symbol": "ETH-USD", "quantity": "0.00000000000001", "price": "1"},
+            "quantity must have at most 12 decimal places and less than 10^26",
+        ),
+        (  # was said to be the warehouse not answering
+            {"symbol": "ETH-USD", "quantity": "1e308", "price": "1"},
+            "quantity must have at most 12 decimal places and less than 10^26",
+        ),
     ],
 )
 def test_bad_input_is_refused_and_nothing_is_written(

@@ -77,6 +77,7 @@ def without(field: str) -> dict[str, Any]:
         (GOOD | {"id": 1.5}, "id is not an integer: 1.5"),
         (GOOD | {"id": True}, "id is not an integer: True"),
         (GOOD | {"id": 0}, "id is not positive: 0"),
+        (GOOD | {"id": 2**63}, "id is larger than RAW.NEWS holds (2^63 - 1): 9223372036854775808"),
         (without("datetime"), "missing datetime"),
         (GOOD | {"datetime": "2025-01-02"}, "datetime is not a number: '2025-01-02'"),
         (GOOD | {"datetime": float("nan")}, "datetime is not a number: nan"),

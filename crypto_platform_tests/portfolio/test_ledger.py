@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from decimal import Decimal
 
 import pytest
 
-from crypto_platform.portfolio.ledger import LedgerError, positions, transaction, with_change
+from crypto_platform.portfolio.ledger import LedgerError, entered, positions, transaction, with_change
 
 KNOWN = {"BTC-USD", "ETH-USD"}
 
@@ -72,3 +73,36 @@ def test_bad_input_is_refused_with_a_clear_message(
 def test_symbols_are_normalised_and_thousands_separators_accepted() -> None:
     t = transaction("x", " btc-usd ", "buy", "1", "95,000.50", "", datetime(2026, 1, 1), KNOWN)
     assert (t.symbol, t.price, t.fee) == ("BTC-USD", Decimal("95000.50"), 0)
+
+
+def test_transactions_at_the_same_time_replay_in_the_order_they_were_entered() -> None:
+    # Held 1 @100; then, at one minute, a sell of 1 @200 entered first and a buy of 1 @300.
+    held = tx("a", "buy", "1", "100", 1)
+    sell, buy = tx("z-sell", "sell", "1", "200", 2), tx("a-buy", "buy", "1", "300", 2)
+    ledger = {held.id: entered({}, held)}
+    for new in (sell, buy):
+        ledger[new.id] = entered(ledger, new)
+    btc = positions(ledger.values())["BTC-USD"]
+    assert (btc.realized, btc.quantity, btc.average_cost) == (100, 1, 300)
+    edited = entered(ledger, dataclasses.replace(sell, price=Decimal(250)))  # an edit keeps its place
+    assert edited.entry == ledger[sell.id].entry
+
+
+@pytest.mark.parametrize(
+    ("quantity", "message"),
+    [
+        ("0.00000000000001", "at most 12 decimal places and less than 10^26"),  # was stored as 0
+        ("1e308", "at most 12 decimal places and less than 10^26"),  # was "warehouse not answering"
+        ("100000000000000000000000000", "less than 10^26"),
+    ],
+)
+def test_a_quantity_the_warehouse_cannot_hold_exactly_is_refused_naming_the_limit(
+    quantity: str, message: str
+) -> None:
+    with pytest.raises(LedgerError) as refused:
+        tx("a", "buy", quantity, "100", 1)
+    assert message in str(refused.value)
+
+
+def test_twelve_decimals_and_twenty_six_digits_are_kept_exactly() -> None:
+    assert tx("a", "buy", "0.000000000001", "99999999999999999999999999.5", 1).quantity == Decimal("1e-12")

@@ -30,7 +30,7 @@ def trade(symbol: str, price: str, size: str, ts_ms: int, trade_id: str | None =
     )  # fmt: skip
 
 
-async def _send(settings: Settings, values: Iterable[tuple[bytes, bytes]]) -> int:
+async def _send(settings: Settings, values: Iterable[tuple[bytes, bytes | None]]) -> int:
     producer = AIOKafkaProducer(**client_config(settings), enable_idempotence=True, acks="all")
     await producer.start()
     try:
@@ -48,5 +48,6 @@ def produce(settings: Settings, trades: Iterable[Trade]) -> int:
     return asyncio.run(_send(settings, ((t.key(), t.to_json()) for t in trades)))
 
 
-def produce_raw(settings: Settings, values: Iterable[bytes]) -> int:
-    return asyncio.run(_send(settings, ((b"bad", v) for v in values)))
+def produce_raw(settings: Settings, values: Iterable[bytes | None], key: bytes = b"bad") -> int:
+    """Messages as given (None: a tombstone), all under one key, so on one partition in order."""
+    return asyncio.run(_send(settings, ((key, v) for v in values)))

@@ -135,3 +135,22 @@ def test_follower_and_runs_at_the_same_time_duplicate_nothing(fresh: Settings) -
         follower.join(30)
     assert len(loaded_ids(fresh)) == total == len(set(loaded_ids(fresh)))
     assert reports, "the follower loaded nothing: the test did not exercise concurrency"
+
+
+def test_a_tombstone_and_over_scaled_sizes_between_valid_trades(fresh: Settings) -> None:
+    """One partition: valid, tombstone, a float artefact (rounded by the numeric rule), a size
+    NUMBER(38,12) cannot hold (refused, never stored as 0), valid. Nothing stops; offsets reach the end."""
+    good = trade("BTC-USD", "95000", "0.1", T0, "first").to_json()
+    artefact = good.replace(b'"0.1"', b'"0.30000000000000004"').replace(b"first", b"artefact")
+    tiny = good.replace(b'"0.1"', b'"0.0000000000001"').replace(b"first", b"tiny")
+    last = good.replace(b"first", b"last")
+    produce_raw(fresh, [good, None, artefact, tiny, last], key=b"BTC-USD")
+    assert materialize(fresh).success
+    loaded = rows(fresh, "select TRADE_ID, SIZE from RAW.TRADES order by KAFKA_OFFSET")
+    assert [(i, float(s)) for i, s in loaded] == [("first", 0.1), ("artefact", 0.3), ("last", 0.1)]
+    assert str(loaded[1][1].normalize()) == "0.3"
+    rejected = rows(fresh, "select KAFKA_OFFSET, REASON, RAW from RAW.TRADES_REJECTED order by KAFKA_OFFSET")
+    assert [(offset, raw) for offset, _, raw in rejected] == [(1, None), (3, tiny.decode())]
+    assert "tombstone" in rejected[0][1] and "12th decimal" in rejected[1][1]
+    with connect(fresh) as conn:
+        assert sum(stored_offsets(conn, fresh.kafka_topic_trades).values()) == 5

@@ -9,7 +9,6 @@ from decimal import Decimal
 import pytest
 from msgspec.structs import replace
 
-from crypto_platform.prices.symbols import normalise_symbol
 from crypto_platform.prices.trade import BadFrame, Trade, decimal_text, synthetic_trade_id
 
 TRADE = Trade(
@@ -22,33 +21,6 @@ TRADE = Trade(
     received_ts_ms=1_735_689_600_150,
     trade_id="abc",
 )
-
-
-@pytest.mark.parametrize(
-    ("feed_symbol", "symbol"),
-    [
-        ("BINANCE:BTCUSDT", "BTC-USD"),
-        ("BINANCE:ETHUSDC", "ETH-USD"),
-        ("BINANCE:SOLBUSD", "SOL-USD"),
-        ("BINANCE:DOGEUSD", "DOGE-USD"),
-        ("BINANCE:ETHBTC", "ETH-BTC"),
-        ("BINANCE:LINKETH", "LINK-ETH"),
-        ("BINANCE:BTCEUR", "BTC-EUR"),
-        ("BTC-USD", "BTC-USD"),
-        ("eth-usdt", "ETH-USD"),
-        ("BTC/USD", "BTC-USD"),
-        ("XBT/USD", "BTC-USD"),
-        ("ETH/XBT", "ETH-BTC"),
-    ],
-)
-def test_normalise_symbol(feed_symbol: str, symbol: str) -> None:
-    assert normalise_symbol(feed_symbol) == symbol
-
-
-@pytest.mark.parametrize("feed_symbol", ["", "BINANCE:USDT", "BINANCE:BTCTRY", "BTC-", "/USD", "AAPL"])
-def test_normalise_symbol_rejects_what_it_cannot_split(feed_symbol: str) -> None:
-    with pytest.raises(BadFrame, match="cannot normalise symbol"):
-        normalise_symbol(feed_symbol)
 
 
 def test_json_is_compact_ordered_and_keeps_decimals_exact() -> None:
@@ -64,9 +36,38 @@ def test_json_is_compact_ordered_and_keeps_decimals_exact() -> None:
     assert TRADE.key() == b"BTC-USD"
 
 
-def test_round_trip_with_side_and_many_digits() -> None:
-    trade = replace(TRADE, price=Decimal("0.123456789012345678901"), side="sell")
+def test_round_trip_with_side_and_all_twelve_decimals() -> None:
+    trade = replace(TRADE, price=Decimal("12345678901234567890123456.123456789012"), side="sell")
     assert Trade.from_json(trade.to_json().decode()) == trade
+
+
+@pytest.mark.parametrize(
+    ("size", "stored"),
+    [
+        ("0.30000000000000004", Decimal("0.3")),  # a float-based feed's artefact: rounded
+        ("0.12345678901234567", Decimal("0.123456789012")),  # moves it by 3e-15 relative
+        ("1.500000000000000000", Decimal("1.5")),
+    ],
+)
+def test_digits_past_the_twelfth_decimal_are_rounded_when_they_are_noise(size: str, stored: Decimal) -> None:
+    wire = TRADE.to_json().replace(b'"0.00000001"', f'"{size}"'.encode())
+    assert Trade.from_json(wire).size == stored
+
+
+@pytest.mark.parametrize(
+    ("size", "reason"),
+    [
+        ("0.0000000000001", "12th decimal"),  # would be stored as 0
+        ("0.000000001234567", "12th decimal"),  # would lose real digits
+        ("1e26", "less than 10\\^26"),
+    ],
+)
+def test_values_number_38_12_cannot_hold_are_refused_never_stored_as_zero(size: str, reason: str) -> None:
+    wire = TRADE.to_json().replace(b'"0.00000001"', f'"{size}"'.encode())
+    with pytest.raises(BadFrame, match=reason):
+        Trade.from_json(wire)
+    with pytest.raises(BadFrame, match="NUMBER"):
+        replace(TRADE, size=Decimal(size))
 
 
 @pytest.mark.parametrize(
@@ -81,6 +82,8 @@ def test_round_trip_with_side_and_many_digits() -> None:
         ({"symbol": ""}, "symbol"),
         ({"trade_id": ""}, "trade_id"),
         ({"trade_ts_ms": 0}, "trade_ts_ms"),
+        ({"trade_ts_ms": 253_402_300_800_000}, "trade_ts_ms"),
+        ({"trade_id": "x" * 257}, "trade_id"),
         ({"trade_ts_ms": True}, "trade_ts_ms"),
         ({"received_ts_ms": 1.5}, "received_ts_ms"),
         ({"side": "long"}, "side"),

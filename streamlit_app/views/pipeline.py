@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from crypto_platform.clients.dagster_api import AssetState, CheckState, DagsterUnavailable, asset_url
-from crypto_platform.prices.worker_status import COUNTERS
+from crypto_platform.prices.worker_status import COUNTERS, health_of
 from crypto_platform.settings import get_settings
 from streamlit_app import data, health
 from streamlit_app.timezone import local
@@ -87,14 +87,18 @@ def counters(name: str) -> None:
         st.info(f"No {name} counters on this machine: it runs with `make up`.")
         return
     status, seconds = found
+    state = health_of(status)
+    if seconds > 30:
+        st.error(f"The {name} has written nothing for {age(seconds).removesuffix(' ago')}: is it running?")
+    elif not state.progressing:
+        st.error(f"The {name} is {state.describe()}")
     shown = COUNTERS[name]
     columns = st.columns(len(shown))
     for column, key in zip(columns, shown, strict=True):
         value = status.get(key)
         column.metric(key.replace("_", " "), f"{value:,}" if isinstance(value, int) else str(value))
-    note = st.warning if seconds > 30 else st.caption
     source = f" (feed: {status['source']})" if "source" in status else ""
-    note(f"{name} counters updated {age(seconds)}{source}")
+    st.caption(f"{name} {state.state}; counters updated {age(seconds)}{source}")
 
 
 def kafka_section() -> None:

@@ -61,13 +61,18 @@ def check_alert(
         message = f"{key} could not run: its run {record.run_id[:8]} failed"
     else:
         message = f"{key} failed ({severity})"
-    if evaluation and evaluation.description:
-        message += f": {evaluation.description}"
+    if described := evaluation and (evaluation.description or _text(evaluation.metadata.get("description"))):
+        message += f": {described}"
     return Alert(
         rule=rule.name, kind=event, message=message, asset_key=asset, check_name=check,
         severity=severity,
         dagster_url=asset_url(ui, asset) + "?view=checks",
     )  # fmt: skip
+
+
+def _text(value: dg.MetadataValue | None) -> str | None:
+    """A text metadata value (what workers report through the REST API, which takes no description)."""
+    return value.value if isinstance(value, dg.TextMetadataValue) else None
 
 
 def build_check_alert_sensor(

@@ -9,15 +9,27 @@ Severity and blocking, per check:
   loader has stopped; worth an alert, not worth failing a run.
 - `ohlcv_consistent` (ERROR, not blocking): candles out of their range, or not adding up to the
   trades, point at a broken view; the trades themselves are fine.
+- `producer_progress` on the topic and `loader_progress` (ERROR): healthy means progressing. The
+  producer and the loader record their own state here as it changes (waiting, failing, stalled,
+  with the reason); `kafka_lag_sensor` also judges them from the data every 30 s (no trade reaching
+  the topic; messages waiting while no offset advances), which catches a worker that died or hangs.
+  Neither runs on `checks_schedule`: the sensor evaluates them without a run.
 """
 
 from __future__ import annotations
+
+import asyncio
+import time
 
 import dagster as dg
 from dagster_snowflake import SnowflakeResource
 
 from crypto_platform.defs.checks import none_found_check
+from crypto_platform.defs.prices.resources import KafkaResource
+from crypto_platform.prices.loader.lag import Lag, measure_lag
+from crypto_platform.prices.progress import Verdict, loader_verdict, producer_verdict
 from crypto_platform.settings import get_settings
+from crypto_platform.warehouse.price_tables import offsets_age_seconds, stored_offsets
 from crypto_platform.warehouse.sql import query, scalar_row
 
 raw_trades_unique_offsets = none_found_check(
@@ -57,3 +69,43 @@ def ohlcv_consistent(snowflake: SnowflakeResource) -> dg.AssetCheckResult:
 
 
 checks = [raw_trades_unique_offsets, raw_trades_valid_prices, raw_trades_fresh, ohlcv_consistent]
+
+
+def loader_state(
+    snowflake: SnowflakeResource, kafka: KafkaResource
+) -> tuple[dict[int, int], Lag, float | None]:
+    """The stored offsets, the lag behind the topic, and the seconds since an offset last advanced."""
+    with snowflake.get_connection() as conn:
+        stored = stored_offsets(conn, kafka.topic_trades)
+        age = offsets_age_seconds(conn, kafka.topic_trades)
+    return stored, asyncio.run(measure_lag(kafka.client_config(), kafka.topic_trades, stored)), age
+
+
+def seconds_since_newest(lag: Lag) -> float | None:
+    """Seconds since the newest message reached the trades topic (None: it holds none)."""
+    return None if lag.newest_ts_ms is None else max(0.0, time.time() - lag.newest_ts_ms / 1000)
+
+
+@dg.asset_check(
+    asset="raw_trades", description="The loader is progressing: no message waits on a stalled loader."
+)
+def loader_progress(snowflake: SnowflakeResource, kafka: KafkaResource) -> dg.AssetCheckResult:
+    _, lag, age = loader_state(snowflake, kafka)
+    return check_result(loader_verdict(lag.total, age, get_settings().loader_stall_seconds))
+
+
+@dg.asset_check(
+    asset="crypto_trades_topic", description="The producer is progressing: trades reach the topic."
+)
+def producer_progress(kafka: KafkaResource) -> dg.AssetCheckResult:
+    lag = asyncio.run(measure_lag(kafka.client_config(), kafka.topic_trades, {}))
+    return check_result(producer_verdict(seconds_since_newest(lag), get_settings().producer_stall_seconds))
+
+
+def check_result(verdict: Verdict) -> dg.AssetCheckResult:
+    return dg.AssetCheckResult(
+        passed=verdict.passed, description=verdict.description, metadata=verdict.metadata
+    )
+
+
+progress_checks = [producer_progress, loader_progress]

@@ -1,8 +1,8 @@
-"""The Kafka lag sensor: requests a `raw_trades` run when the loader falls behind."""
+"""The Kafka lag sensor: requests a `raw_trades` run when the loader falls behind, and keeps watch
+on the producer's and the loader's progress (the checks `producer_progress` and `loader_progress`)."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from dataclasses import dataclass
@@ -11,11 +11,18 @@ import dagster as dg
 from dagster_snowflake import SnowflakeResource
 
 from crypto_platform.defs.prices.assets import raw_trades
-from crypto_platform.defs.prices.checks import raw_trades_unique_offsets, raw_trades_valid_prices
+from crypto_platform.defs.prices.checks import (
+    loader_progress,
+    loader_state,
+    producer_progress,
+    raw_trades_unique_offsets,
+    raw_trades_valid_prices,
+    seconds_since_newest,
+)
 from crypto_platform.defs.prices.resources import KafkaResource
-from crypto_platform.prices.loader.lag import Lag, measure_lag
+from crypto_platform.prices.loader.lag import Lag
+from crypto_platform.prices.progress import Verdict, loader_verdict, producer_verdict
 from crypto_platform.settings import Settings, get_settings
-from crypto_platform.warehouse.price_tables import stored_offsets
 
 raw_trades_job = dg.define_asset_job(
     "raw_trades_job",
@@ -62,11 +69,16 @@ def kafka_lag_sensor(
     context: dg.SensorEvaluationContext, snowflake: SnowflakeResource, kafka: KafkaResource
 ) -> dg.SensorResult:
     """Compares the topic's high watermarks with the offsets the warehouse holds (no consumer group
-    is joined) and records the lag as an observation of `raw_trades`."""
+    is joined) and records the lag as an observation of `raw_trades`; judges from the same data
+    whether the producer and the loader progress, and records a change in their checks."""
     settings = get_settings()
-    with snowflake.get_connection() as conn:
-        stored = stored_offsets(conn, kafka.topic_trades)
-    lag = asyncio.run(measure_lag(kafka.client_config(), kafka.topic_trades, stored))
+    stored, lag, offsets_age = loader_state(snowflake, kafka)
+    verdicts = {
+        loader_progress.check_key: loader_verdict(lag.total, offsets_age, settings.loader_stall_seconds),
+        producer_progress.check_key: producer_verdict(
+            seconds_since_newest(lag), settings.producer_stall_seconds
+        ),
+    }
     in_flight = bool(
         context.instance.get_run_ids(dg.RunsFilter(job_name=raw_trades_job.name, statuses=IN_FLIGHT), limit=1)
     )
@@ -91,5 +103,39 @@ def kafka_lag_sensor(
         run_requests=run_requests,
         skip_reason=None if run_requests else decision.reason,
         cursor=json.dumps(decision.cursor),
-        asset_events=[observation],
+        asset_events=[observation, *watch(context.instance, verdicts)],
     )
+
+
+def watch(
+    instance: dg.DagsterInstance, verdicts: dict[dg.AssetCheckKey, Verdict]
+) -> list[dg.AssetCheckEvaluation]:
+    """Evaluations to record: a check never evaluated; a failure the data shows while the check
+    passes (the worker cannot say it: it died or hangs); a recovery from a failure recorded from
+    the data. A failure the worker recorded itself, with its reason, stays until the worker says
+    otherwise."""
+    latest = instance.event_log_storage.get_latest_asset_check_execution_by_key(list(verdicts))
+    events = []
+    for key, verdict in verdicts.items():
+        record = latest.get(key)
+        evaluation = record.evaluation if record is not None else None
+        if evaluation is None:
+            recorded_passed, from_data = None, False
+        else:
+            recorded_passed = evaluation.passed
+            source = evaluation.metadata.get("source")
+            from_data = source is not None and source.value == "data"
+        if recorded_passed is None or (
+            verdict.passed != recorded_passed and (not verdict.passed or from_data)
+        ):
+            events.append(
+                dg.AssetCheckEvaluation(
+                    asset_key=key.asset_key,
+                    check_name=key.name,
+                    passed=verdict.passed,
+                    description=verdict.description,
+                    metadata=verdict.metadata,
+                    severity=dg.AssetCheckSeverity.ERROR,
+                )
+            )
+    return events

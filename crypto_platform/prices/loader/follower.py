@@ -5,6 +5,10 @@ loader starts over from the offsets the warehouse holds, after a backoff, so not
 Every `loader_report_interval` seconds the batches since the last report are published as one
 materialization of `raw_trades` (one event per batch would flood the event log at two a second)
 and the status file is rewritten.
+
+Health (the status file, `crypto-platform status`, and the check `loader_progress` in Dagster):
+loading or idle; waiting (Kafka or the warehouse does not answer); failing (batches fail, with the
+error); stalled (messages wait and no batch has committed for `loader_stall_seconds`).
 """
 
 from __future__ import annotations
@@ -13,14 +17,22 @@ import asyncio
 import contextlib
 import logging
 import signal
+import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from aiokafka.errors import KafkaConnectionError
+from snowflake.connector.errors import OperationalError
 
 from crypto_platform.clients.backoff import Backoff
 from crypto_platform.prices.loader.trades_loader import LoadReport, TradesLoader
-from crypto_platform.prices.worker_status import write_status
+from crypto_platform.prices.worker_status import DagsterReport, Health, write_status
 
 log = logging.getLogger(__name__)
+
+UNREACHABLE = (KafkaConnectionError, OperationalError, OSError)
+"""Errors that mean a service does not answer (waiting), not that the work fails (failing)."""
 
 
 def merge(total: LoadReport, batch: LoadReport) -> LoadReport:
@@ -35,12 +47,50 @@ def merge(total: LoadReport, batch: LoadReport) -> LoadReport:
     )
 
 
+@dataclass
+class Tracker:
+    """What the follower has done: the batches to publish next, the totals, and its health."""
+
+    stall_seconds: float
+    pending: LoadReport = field(default_factory=LoadReport)
+    totals: LoadReport = field(default_factory=LoadReport)
+    health: Health = field(default_factory=Health)
+    last_poll: float = field(default_factory=time.time)  # the loop last fetched (and committed)
+    failure: str | None = None  # the last error, while the loop fails
+    failure_since: float = 0.0
+    unreachable: bool = False
+
+    def batch(self, report: LoadReport) -> None:
+        self.pending = merge(self.pending, report)
+
+    def polled(self) -> None:
+        self.last_poll, self.failure = time.time(), None
+
+    def failed(self, exc: BaseException) -> None:
+        if self.failure is None:
+            self.failure_since = time.time()
+        self.failure = f"{type(exc).__name__}: {exc}"
+        self.unreachable = isinstance(exc, UNREACHABLE)
+
+    def assess(self) -> None:
+        if self.failure is not None:
+            state = "waiting" if self.unreachable else "failing"
+            self.health.set(state, self.failure, self.failure_since)
+        elif time.time() - self.last_poll >= self.stall_seconds:
+            reason = "no fetch or commit has finished: Kafka or the warehouse hangs"
+            self.health.set("stalled", reason, self.last_poll)
+        else:
+            self.health.set("loading" if self.pending.batches else "idle")
+
+
 async def follow(
     loader: TradesLoader,
     publish: Callable[[LoadReport], None],
     status_file: Path,
     interval: float,
     report_interval: float,
+    stall_seconds: float,
+    dagster: DagsterReport,
     stop: asyncio.Event | None = None,
 ) -> None:
     """Run until SIGTERM/SIGINT (or `stop`), publishing what was loaded every `report_interval`."""
@@ -49,37 +99,26 @@ async def follow(
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(RuntimeError, ValueError):  # not the main thread (tests)
             loop.add_signal_handler(sig, stop.set)
-    pending, totals = LoadReport(), LoadReport()
-
-    def on_batch(report: LoadReport) -> None:
-        nonlocal pending
-        pending = merge(pending, report)
+    tracker = Tracker(stall_seconds)
 
     def report() -> None:
-        nonlocal pending, totals
+        pending = tracker.pending
         if pending.batches or pending.conflicts:
             publish(pending)
-            log.info(
-                "loaded %d rows in %d batches; lag %d",
-                pending.rows,
-                pending.batches,
-                sum(pending.lag.values()),
-            )
-        totals = merge(totals, pending)
-        pending = LoadReport()
-        write_status(
-            status_file,
-            {
-                "rows": totals.rows,
-                "rejected": totals.rejected,
-                "batches": totals.batches,
-                "lag": sum(totals.lag.values()),
-            },
-        )
+            lag = sum(pending.lag.values())
+            log.info("loaded %d rows in %d batches; lag %d", pending.rows, pending.batches, lag)
+        tracker.totals = merge(tracker.totals, pending)
+        tracker.pending = LoadReport()
+        tracker.assess()
+        totals = tracker.totals
+        counters = {"rows": totals.rows, "rejected": totals.rejected, "batches": totals.batches,
+                    "lag": sum(totals.lag.values())}  # fmt: skip
+        write_status(status_file, tracker.health, counters)
 
     async def report_every() -> None:
         while True:
             report()
+            await asyncio.to_thread(dagster.send, tracker.health)
             await asyncio.sleep(report_interval)
 
     reporter = asyncio.create_task(report_every())
@@ -87,10 +126,11 @@ async def follow(
     try:
         while not stop.is_set():
             try:
-                await loader.follow(stop, on_batch, interval=interval)
+                await loader.follow(stop, tracker.batch, interval=interval, on_poll=tracker.polled)
             except Exception as exc:  # Kafka or the warehouse away: start over from the stored offsets
+                tracker.failed(exc)
                 delay = backoff.next_delay()
-                log.error("loader stopped (%s: %s); restarting in %.1fs", type(exc).__name__, exc, delay)
+                log.error("loader stopped (%s); restarting in %.1fs", tracker.failure, delay)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), delay)
             else:

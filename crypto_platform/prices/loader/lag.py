@@ -2,7 +2,8 @@
 
 Lag per partition is the broker's high watermark minus the next offset the warehouse holds in
 OPS.KAFKA_OFFSETS; the age of the oldest unloaded message comes from the timestamp of the message
-at that offset.
+at that offset, and the newest message's timestamp (the producer's send time) from the one just
+below the high watermark.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from crypto_platform.clients.kafka import partition_ids
 class Lag:
     per_partition: dict[int, int]
     oldest_unloaded_ts_ms: int | None
+    newest_ts_ms: int | None = None  # the newest message in any partition (epoch ms); None: empty topic
 
     @property
     def total(self) -> int:
@@ -43,11 +45,19 @@ async def measure_lag(kafka_config: dict[str, Any], topic: str, stored: dict[int
         positions = {tp: max(stored.get(tp.partition, 0), begins[tp]) for tp in partitions}
         lag = {tp.partition: max(0, ends[tp] - positions[tp]) for tp in partitions}
         oldest: list[int] = []
+        newest: list[int] = []
         for tp in partitions:
             if lag[tp.partition]:
-                consumer.seek(tp, positions[tp])
-                fetched = await consumer.getmany(tp, timeout_ms=2000, max_records=1)
-                oldest += [r.timestamp for r in fetched.get(tp, [])]
-        return Lag(lag, min(oldest) if oldest else None)
+                oldest += await _timestamps(consumer, tp, positions[tp])
+            if ends[tp] > begins[tp]:
+                newest += await _timestamps(consumer, tp, ends[tp] - 1)
+        return Lag(lag, min(oldest, default=None), max(newest, default=None))
     finally:
         await consumer.stop()
+
+
+async def _timestamps(consumer: AIOKafkaConsumer, tp: TopicPartition, offset: int) -> list[int]:
+    """The timestamp of the message at `offset`, if one is there (a compacted offset holds none)."""
+    consumer.seek(tp, offset)
+    fetched = await consumer.getmany(tp, timeout_ms=2000, max_records=1)
+    return [r.timestamp for r in fetched.get(tp, [])]

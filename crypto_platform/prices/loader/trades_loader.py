@@ -105,8 +105,10 @@ class TradesLoader:
         on_batch: Callable[[LoadReport], None],
         interval: float = 0.5,
         batch_size: int = 50_000,
+        on_poll: Callable[[], None] = lambda: None,
     ) -> None:
-        """Load whatever has arrived every `interval` seconds until `stop` is set; reports each batch."""
+        """Load whatever has arrived every `interval` seconds until `stop` is set; reports each batch
+        to `on_batch`, and calls `on_poll` after every fetch (and its commit) that finished."""
         freeze_startup_objects()
         async with self._consumer() as (consumer, partitions):
             with self.connect() as conn:
@@ -120,6 +122,7 @@ class TradesLoader:
                     for tp, records in fetched.items():
                         messages.add(tp.partition, [r.offset for r in records], [r.value for r in records])
                     if not messages:
+                        on_poll()
                         continue
                     report = LoadReport()
                     batch = self._batch(positions, messages)
@@ -131,6 +134,7 @@ class TradesLoader:
                     report.end_offsets = _by_partition(await consumer.end_offsets(partitions))
                     report.seconds = time.perf_counter() - started
                     on_batch(report)
+                    on_poll()
 
     # ---- shared steps ------------------------------------------------------------------------
 

@@ -50,6 +50,10 @@ class FeedConnection:
         self._ws: websocket.WebSocket | None = None
         self._gap_since: float | None = None  # monotonic time of the last frame before a failure
         self._gap_reason = ""
+        self.connected = False
+        """Whether a session is subscribed and reading; else `problem` says why, since `problem_since`."""
+        self.problem = "not connected yet"
+        self.problem_since = time.time()
 
     def stop(self) -> None:
         """Ask `run` to return; wakes a blocked `recv` by aborting the socket."""
@@ -71,6 +75,9 @@ class FeedConnection:
                 reason = f"{type(exc).__name__}: {exc}"
             if self._stop.is_set():
                 return
+            if self.connected:
+                self.connected, self.problem_since = False, time.time()
+            self.problem = reason
             if self._gap_since is None:
                 self._gap_since, self._gap_reason = last_frame, reason
             self.stats.reconnects += 1
@@ -94,6 +101,7 @@ class FeedConnection:
                 redact(self.url),
                 len(self.subscribe_messages),
             )
+            self.connected = True
             last = time.monotonic()
             while not self._stop.is_set():
                 opcode, raw = ws.recv_data()

@@ -4,7 +4,13 @@ Threads and buffers: the feed connection reads in its own thread and hands each 
 asyncio loop through a bounded buffer (`producer_buffer_frames` slots). The pump parses frames and
 hands records to the Kafka sink. If Kafka stalls, the pump stalls, the buffer fills, and the reader
 waits `producer_buffer_wait` seconds for room before dropping the frame, loudly and counted.
-SIGTERM stops the reader, drains the buffer and flushes the sink, so nothing buffered is lost.
+SIGTERM stops the reader, drains the buffer and flushes the sink, so nothing buffered is lost; when
+Kafka does not acknowledge everything within `producer_stop_timeout` seconds, the rest is spooled
+to disk and sent first on the next start.
+
+Health (the status file, `crypto-platform status`, and the check `producer_progress` in Dagster):
+producing; waiting (Kafka or the feed does not answer: retried with backoff); stalled (trades
+received and none acknowledged for `producer_stall_seconds`).
 """
 
 from __future__ import annotations
@@ -17,21 +23,24 @@ import logging
 import signal
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from crypto_platform.clients.backoff import Backoff
-from crypto_platform.clients.kafka import client_config
+from crypto_platform.clients.kafka import client_config, missing_topics
 from crypto_platform.clients.redaction import redact
 from crypto_platform.prices.gc_tuning import freeze_startup_objects
+from crypto_platform.prices.producer import spool
 from crypto_platform.prices.producer.connection import FeedConnection
 from crypto_platform.prices.producer.feeds import FEEDS, finnhub
 from crypto_platform.prices.producer.feeds.base import ParseResult
 from crypto_platform.prices.producer.sink import KafkaSink, Message
+from crypto_platform.prices.producer.spool import spool_dir
 from crypto_platform.prices.producer.stats import ProducerStats
+from crypto_platform.prices.symbols import SymbolMap
 from crypto_platform.prices.trade import BadFrame
-from crypto_platform.prices.worker_status import status_path
+from crypto_platform.prices.worker_status import DagsterReport, Health, status_path, write_status
 from crypto_platform.settings import LOCAL_HOST, Settings
 
 log = logging.getLogger(__name__)
@@ -59,19 +68,23 @@ class FeedTarget:
 
 
 def feed_target(settings: Settings) -> FeedTarget:
-    """Which feed to read and where: a configured URL, the feed's own, or the local simulator."""
+    """Which feed to read and where: a configured URL, the feed's own, or the local simulator.
+    Raises SymbolError when a symbol to subscribe cannot be mapped to BASE-QUOTE."""
     feed = settings.producer_feed
     module = FEEDS[feed]
     symbols = settings.producer_symbols or DEFAULT_SYMBOLS[feed]
+    symbol_map = SymbolMap(settings.producer_symbol_map)
+    symbol_map.check(symbols)
     if feed != "finnhub":
         url = settings.producer_feed_url or module.URL
-        return FeedTarget(url, feed, symbols, module.subscribe_messages, module.parse)
+        parse = functools.partial(module.parse, symbols=symbol_map)
+        return FeedTarget(url, feed, symbols, module.subscribe_messages, parse)
     key = settings.finnhub_api_key.get_secret_value() if settings.finnhub_api_key else "local"
     if settings.use_simulator:
         base, source = f"ws://{LOCAL_HOST}:{settings.simulator_port}", "simulator"
     else:
         base, source = settings.producer_feed_url or finnhub.URL, "finnhub"
-    parse = functools.partial(finnhub.parse, source=source)
+    parse = functools.partial(finnhub.parse, source=source, symbols=symbol_map)
     return FeedTarget(finnhub.url(key, base), source, symbols, finnhub.subscribe_messages, parse)
 
 
@@ -83,17 +96,29 @@ def dead_letter(reason: str, raw: Any, source: str, received_ts_ms: int) -> Mess
     return source.encode(), json.dumps(body, default=str).encode()
 
 
+class TopicMissing(RuntimeError):
+    """A topic the producer writes does not exist on the (reachable) broker."""
+
+
 class ProducerService:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.target = feed_target(settings)
         self.stats = ProducerStats()
+        self.health = Health()
         self.status_file = status_path(settings.home, "producer")
+        self.spool = spool_dir(settings.home)
+        self._dagster = DagsterReport(
+            settings.dagster_api if settings.report_health_to_dagster else None,
+            "crypto_trades_topic",
+            "producer_progress",
+        )
         self._buffer: asyncio.Queue[tuple[str | bytes, int]] = asyncio.Queue()
         self._slots = threading.BoundedSemaphore(settings.producer_buffer_frames)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stopping = asyncio.Event()
         self._last_drop_log = 0.0
+        self._acknowledged = (0, time.time())  # produced + dead-lettered, and when that last moved
         self.connection = FeedConnection(
             self.target.url,
             self.target.subscribe_messages(self.target.symbols),
@@ -118,6 +143,9 @@ class ProducerService:
             self._loop.call_soon_threadsafe(self._stopping.set)
 
     async def run(self) -> None:
+        """Produce until SIGTERM, SIGINT or `stop()`, then stop within `producer_stop_timeout`
+        seconds, whatever Kafka does: records it has not acknowledged by then go to the spool, which
+        the next start sends first. Raises TopicMissing, at once, when a topic does not exist."""
         self._loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             with contextlib.suppress(RuntimeError, ValueError):  # not the main thread (tests)
@@ -128,23 +156,88 @@ class ProducerService:
             redact(self.target.url),
             len(self.target.symbols),
         )
-        await self.sink.start()
-        reader = threading.Thread(target=self.connection.run, name="feed-reader", daemon=True)
-        reader.start()
-        pump = asyncio.create_task(self._pump())
         reporter = asyncio.create_task(self._report_every(self.settings.producer_report_interval))
-        await self._stopping.wait()
+        reader = threading.Thread(target=self.connection.run, name="feed-reader", daemon=True)
+        pump: asyncio.Task | None = None
+        try:
+            if await self._unless_stopping(self.sink.start()):
+                await self._require_topics()
+                pump = asyncio.create_task(self._pump())
+                if await self._unless_stopping(self._replay_spool()):
+                    reader.start()
+                    await self._stopping.wait()
+        finally:
+            await self._shut_down(reader, pump)
+            reporter.cancel()
+            self._report()
+
+    async def _unless_stopping(self, work: Coroutine[Any, Any, None]) -> bool:
+        """Run `work` unless a stop comes first (then cancel it); returns whether it finished."""
+        task, stopping = asyncio.create_task(work), asyncio.create_task(self._stopping.wait())
+        await asyncio.wait([task, stopping], return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        if not task.done():
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+            return False
+        task.result()
+        return True
+
+    async def _require_topics(self) -> None:
+        topics = [self.settings.kafka_topic_trades, self.settings.kafka_topic_dlq]
+        if missing := await missing_topics(client_config(self.settings), topics):
+            raise TopicMissing(
+                f"Kafka topic(s) {', '.join(missing)} do not exist on {self.settings.kafka_bootstrap}: "
+                "create them (`crypto-platform up` does) or set KAFKA_TOPIC_TRADES / KAFKA_TOPIC_DLQ"
+            )
+
+    async def _replay_spool(self) -> None:
+        """Send what earlier stops spooled, before any new trade; delete each file once acknowledged."""
+        for path in spool.files(self.spool):
+            records = spool.load(path)
+            log.info("producer: sending %d record(s) spooled in %s", len(records), path.name)
+            by_topic: dict[str, list[Message]] = {}
+            for topic, message in records:
+                by_topic.setdefault(topic, []).append(message)
+            for topic, messages in by_topic.items():
+                await self.sink.send(topic, messages, dead_letters=topic == self.settings.kafka_topic_dlq)
+            await self.sink.flush()
+            path.unlink()
+
+    async def _shut_down(self, reader: threading.Thread, pump: asyncio.Task | None) -> None:
+        """Drain and flush until the stop timeout; then spool whatever Kafka has not acknowledged."""
+        deadline = time.monotonic() + self.settings.producer_stop_timeout
         log.info("producer: stopping; draining %d buffered frame(s)", self._buffer.qsize())
         self.connection.stop()
-        await asyncio.to_thread(reader.join, 10)
+        if reader.is_alive():
+            await asyncio.to_thread(reader.join, max(0.0, deadline - time.monotonic()))
+        if pump is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._drained(), max(0.0, deadline - time.monotonic()))
+            pump.cancel()
+            await asyncio.gather(pump, return_exceptions=True)
+        leftovers = self.sink.unacknowledged() + self._parse_buffered()
+        if leftovers:
+            path = spool.save(self.spool, leftovers)
+            log.warning("producer: Kafka did not acknowledge %d record(s) in time; spooled to %s",
+                        len(leftovers), path)  # fmt: skip
+        await self.sink.close(timeout=1.0)
+
+    async def _drained(self) -> None:
         await self._buffer.join()
-        pump.cancel()
-        await self.sink.stop()
-        reporter.cancel()
-        self._report()
+        await self.sink.flush()
+
+    def _parse_buffered(self) -> list[spool.Record]:
+        """The records of frames still waiting in the buffer (parsed, not sent)."""
+        trades: list[Message] = []
+        dead: list[Message] = []
+        while not self._buffer.empty():
+            self._parse(*self._buffer.get_nowait(), trades, dead)
+        return [(self.settings.kafka_topic_trades, m) for m in trades] + [
+            (self.settings.kafka_topic_dlq, m) for m in dead
+        ]
 
     # ---- feed reader thread -> loop ----------------------------------------------------------
-
     def _on_frame(self, raw: str | bytes, received_ts_ms: int) -> None:
         """Called in the reader thread for every frame."""
         if not self._slots.acquire(timeout=self.settings.producer_buffer_wait):
@@ -204,11 +297,35 @@ class ProducerService:
     # ---- reporting ---------------------------------------------------------------------------
 
     async def _report_every(self, interval: float) -> None:
-        """From the moment Kafka answers: the status file then says the producer is up."""
+        """From the start: the status file says what the producer is doing, Dagster each change."""
         while True:
             self._report()
+            await asyncio.to_thread(self._dagster.send, self.health)
             await asyncio.sleep(interval)
 
     def _report(self) -> None:
-        log.info("producer: %s", self.stats.summary())
-        self.stats.write(self.status_file, source=self.target.source, buffered=self._buffer.qsize())
+        self._assess()
+        log.info("producer: %s %s", self.health.describe(), self.stats.summary())
+        write_status(
+            self.status_file,
+            self.health,
+            {**self.stats.as_dict(), "source": self.target.source, "buffered": self._buffer.qsize()},
+        )
+
+    def _assess(self) -> None:
+        """Producing, or waiting for Kafka or the feed, or stalled: trades received and none
+        acknowledged for `producer_stall_seconds`."""
+        now = time.time()
+        acknowledged = self.stats.produced + self.stats.dead_lettered
+        if acknowledged != self._acknowledged[0] or not self.sink.unacknowledged():
+            self._acknowledged = (acknowledged, now)
+        if self.sink.waiting_since is not None:
+            self.health.set("waiting", self.sink.waiting_reason, self.sink.waiting_since)
+        elif now - self._acknowledged[1] >= self.settings.producer_stall_seconds:
+            waiting = len(self.sink.unacknowledged()) + self._buffer.qsize()
+            reason = f"{waiting} record(s) handed to Kafka or buffered, none acknowledged"
+            self.health.set("stalled", reason, self._acknowledged[1])
+        elif not self.connection.connected:
+            self.health.set("waiting", f"feed: {self.connection.problem}", self.connection.problem_since)
+        else:
+            self.health.set("producing")

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from pathlib import Path
-
-from crypto_platform.prices.worker_status import write_status
 
 
 @dataclass
@@ -27,5 +24,5 @@ class ProducerStats:
             f"{k}={v:.1f}" if isinstance(v, float) else f"{k}={v}" for k, v in asdict(self).items()
         )
 
-    def write(self, path: Path, **extra: object) -> None:
-        write_status(path, {**asdict(self), **extra})
+    def as_dict(self) -> dict[str, int | float]:
+        return asdict(self)

@@ -13,7 +13,8 @@ from crypto_platform.prices.trade import BadFrame
 
 RECEIVED = 1_735_689_600_500
 
-# Numbers with more digits than a float holds: parse_float=Decimal must keep them all.
+# Numbers with more digits than a float holds: parsed as decimals (no float in between), then held as
+# NUMBER(38,12) will hold them: the digits past the 12th decimal rounded half-to-even (numeric rule).
 BATCH = (
     '{"data":[{"c":null,"p":95123.456789012345678,"s":"BINANCE:BTCUSDT","t":1735689600123,"v":0.00012},'
     '{"c":["1","12"],"p":3501.5,"s":"BINANCE:ETHUSDT","t":1735689600124,"v":2}],"type":"trade"}'
@@ -33,7 +34,7 @@ def test_trade_batch() -> None:
     assert result.kind == "trades" and result.rejected == [] and result.error is None
     btc, eth = result.trades
     assert (btc.source, btc.symbol, btc.feed_symbol) == ("finnhub", "BTC-USD", "BINANCE:BTCUSDT")
-    assert btc.price == Decimal("95123.456789012345678")
+    assert btc.price == Decimal("95123.456789012346")
     assert (btc.size, btc.trade_ts_ms, btc.received_ts_ms, btc.side) == (
         Decimal("0.00012"),
         1735689600123,
@@ -89,8 +90,9 @@ def test_ping_and_error_frames() -> None:
         (frame(item(v=0.0)), "size must be a finite decimal > 0"),
         (frame(item(t=1735689600.5)), "field 't' must be an integer"),
         (frame(item(t="1735689600123")), "field 't' must be an integer"),
-        (frame(item(t=-1)), "trade_ts_ms must be a positive integer"),
-        (frame(item(s="BINANCE:BTCTRY")), "cannot normalise symbol"),
+        (frame(item(t=-1)), "trade_ts_ms must be epoch milliseconds"),
+        (frame(item(s="BINANCE:BTCXYZ")), "cannot map symbol"),
+        (frame(item(v=1e-13)), "12th decimal"),
     ],
 )
 def test_bad_frames_raise_with_a_reason(raw: str | bytes, reason: str) -> None:

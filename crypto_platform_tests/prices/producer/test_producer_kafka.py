@@ -26,7 +26,7 @@ from crypto_platform.clients.kafka import client_config, ensure_topics, topic_sp
 from crypto_platform.local.kafka import KafkaService
 from crypto_platform.local.process import wait_until
 from crypto_platform.prices.producer.service import ProducerService
-from crypto_platform.prices.symbols import normalise_symbol
+from crypto_platform.prices.symbols import STANDARD
 from crypto_platform.prices.trade import Trade
 from crypto_platform.prices.worker_status import read_status
 from crypto_platform.settings import Settings
@@ -116,7 +116,7 @@ def assert_exactly_what_was_sent(simulator: FinnhubSimulator, topics: Topics) ->
     assert len(topics.trades) == snapshot["trades_total"]
     assert len(topics.dead_letters) == snapshot["malformed_total"]
     sent = sorted(
-        (normalise_symbol(t.symbol), t.price, t.size, t.ts_ms) for t in simulator.counters.sent_trades()
+        (STANDARD.symbol(t.symbol), t.price, t.size, t.ts_ms) for t in simulator.counters.sent_trades()
     )
     arrived = sorted((t.symbol, t.price, t.size, t.trade_ts_ms) for t in topics.trades)
     assert arrived == sent
@@ -219,3 +219,87 @@ def test_sigterm_flushes_everything_buffered(local_stack: Settings, tmp_path: Pa
     assert final is not None and final["pid"] == process.pid
     assert final["trades"] == final["produced"] > 500 and final["dropped_frames"] == 0
     assert len(read_topics(settings).trades) == final["produced"]
+
+
+def _produce_command(settings: Settings, home: Path, **env: str) -> subprocess.Popen:
+    """`crypto-platform produce` in a process of its own, with the test's topics and feed; what it
+    logs goes to `home/produce.log` (a pipe could fill up and stop it)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "crypto_platform.cli", "produce"],
+        env={
+            **os.environ,
+            "CRYPTO_PLATFORM_HOME": str(home),
+            "KAFKA_TOPIC_TRADES": settings.kafka_topic_trades,
+            "KAFKA_TOPIC_DLQ": settings.kafka_topic_dlq,
+            "PRODUCER_FEED_URL": str(settings.producer_feed_url),
+            "PRODUCER_REPORT_INTERVAL": "0.5",
+            "REPORT_HEALTH_TO_DAGSTER": "false",
+            **env,
+        },
+        stderr=(home / "produce.log").open("a"),
+    )
+
+
+def _received(status: dict) -> int:
+    """Frames the producer has taken from the feed: parsed, waiting in its buffer, or dropped."""
+    return status["frames"] + status["buffered"] + status["dropped_frames"]
+
+
+def test_a_topic_that_does_not_exist_is_one_clear_line_and_a_non_zero_exit(
+    local_stack: Settings, tmp_path: Path
+) -> None:
+    with run_in_thread(SimulatorConfig(rate=100, seed=1)) as simulator:
+        settings = _settings(local_stack, simulator, tmp_path)
+        process = _produce_command(settings, tmp_path, KAFKA_TOPIC_TRADES="no.such.topic")
+        process.wait(60)
+    assert process.returncode != 0
+    stderr = (tmp_path / "produce.log").read_text()
+    errors = [line for line in stderr.splitlines() if line.startswith("error:")]
+    assert errors == [
+        f"error: Kafka topic(s) no.such.topic do not exist on {local_stack.kafka_bootstrap}: create them "
+        "(`crypto-platform up` does) or set KAFKA_TOPIC_TRADES / KAFKA_TOPIC_DLQ"
+    ]
+    assert "not found in cluster metadata" not in stderr
+
+
+def test_sigterm_with_the_broker_down_stops_in_time_and_the_spool_is_sent_on_restart(
+    local_stack: Settings, tmp_path: Path
+) -> None:
+    kafka = KafkaService(local_stack)
+    config = SimulatorConfig(rate=300, seed=29, record=True)
+    status_file = tmp_path / "run" / "producer.status.json"
+    with run_in_thread(config) as simulator:
+        settings = _settings(local_stack, simulator, tmp_path)
+        first = _produce_command(settings, tmp_path, PRODUCER_STOP_TIMEOUT="3")
+        try:
+            assert wait_until(lambda: (read_status(status_file) or {}).get("produced", 0) >= 200, 60)
+            kafka.process.stop()
+            sent_while_down = _sent(simulator)
+            assert wait_until(lambda: _sent(simulator) >= sent_while_down + 300, 30)
+            assert wait_until(lambda: read_status(status_file)["state"] in ("waiting", "stalled"), 60)
+            simulator.pause_from_thread()  # every frame sent is then read: none is lost on the wire
+            sent = simulator.counters.snapshot()["frames_sent"]
+            assert wait_until(lambda: _received(read_status(status_file)) >= sent, 30)
+            first.send_signal(signal.SIGTERM)
+            first.wait(3 + 15)  # the stop timeout, and a margin for the interpreter to exit
+        finally:
+            first.kill()
+            kafka.process.start(kafka.command(), kafka.env())
+        assert first.returncode == 0
+        spooled = list((tmp_path / "spool").glob("producer-*.jsonl"))
+        assert spooled and "spooled to" in (tmp_path / "produce.log").read_text()
+        assert wait_until(kafka.healthy, 90)
+
+        second = _produce_command(settings, tmp_path)
+        try:
+            assert wait_until(lambda: not any(p.exists() for p in spooled), 60), "the spool was not sent"
+            second.send_signal(signal.SIGTERM)
+            assert second.wait(30) == 0
+        finally:
+            second.kill()
+        topics = read_topics(settings)
+    unique = {t.trade_id: t for t in topics.trades}  # a spooled trade may arrive twice, never not at all
+    sent = sorted(
+        (STANDARD.symbol(t.symbol), t.price, t.size, t.ts_ms) for t in simulator.counters.sent_trades()
+    )
+    assert sorted((t.symbol, t.price, t.size, t.trade_ts_ms) for t in unique.values()) == sent

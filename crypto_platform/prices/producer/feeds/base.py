@@ -15,7 +15,7 @@ from typing import Any, Literal, NamedTuple
 
 import msgspec
 
-from crypto_platform.prices.symbols import normalise_symbol
+from crypto_platform.prices.symbols import SymbolMap
 from crypto_platform.prices.trade import BadFrame, Trade, parse_decimal
 
 Kind = Literal["trades", "ping", "error", "control"]
@@ -138,12 +138,17 @@ class FieldNames(NamedTuple):
 
 
 def exchange_trade(
-    item: dict[str, Any], names: FieldNames, source: str, received_ts_ms: int, side: str | None
+    item: dict[str, Any],
+    names: FieldNames,
+    source: str,
+    received_ts_ms: int,
+    side: str | None,
+    symbols: SymbolMap,
 ) -> Trade:
     feed_symbol = text(item, names.symbol)
     return Trade(
         source=source,
-        symbol=normalise_symbol(feed_symbol),
+        symbol=symbols.symbol(feed_symbol),
         feed_symbol=feed_symbol,
         price=decimal(item, names.price),
         size=decimal(item, names.size),

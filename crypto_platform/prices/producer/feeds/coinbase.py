@@ -17,6 +17,7 @@ from crypto_platform.prices.producer.feeds.base import (
     trade_batch,
     unknown,
 )
+from crypto_platform.prices.symbols import STANDARD, SymbolMap
 
 URL = "wss://ws-feed.exchange.coinbase.com"
 
@@ -29,13 +30,14 @@ def subscribe_messages(symbols: Sequence[str]) -> list[str]:
     return [json.dumps({"type": "subscribe", "product_ids": list(symbols), "channels": ["matches"]})]
 
 
-def parse(raw: str | bytes, received_ts_ms: int) -> ParseResult:
+def parse(raw: str | bytes, received_ts_ms: int, symbols: SymbolMap = STANDARD) -> ParseResult:
     frame = load_object(raw)
     kind = frame.get("type")
     if kind in ("match", "last_match"):
         side = _TAKER_SIDE.get(frame.get("side"))
         return trade_batch(
-            [frame], lambda _index, item: exchange_trade(item, _FIELDS, "coinbase", received_ts_ms, side)
+            [frame],
+            lambda _index, item: exchange_trade(item, _FIELDS, "coinbase", received_ts_ms, side, symbols),
         )
     if kind in ("subscriptions", "heartbeat"):
         return ParseResult("control")

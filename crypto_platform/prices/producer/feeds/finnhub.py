@@ -27,7 +27,7 @@ from crypto_platform.prices.producer.feeds.base import (
     trade_batch,
     unknown,
 )
-from crypto_platform.prices.symbols import normalise_symbol
+from crypto_platform.prices.symbols import STANDARD, SymbolMap
 from crypto_platform.prices.trade import BadFrame, Trade, synthetic_trade_id
 
 URL = "wss://ws.finnhub.io"
@@ -65,24 +65,29 @@ class _Error(msgspec.Struct, tag_field="type", tag="error"):
 _FRAME = msgspec.json.Decoder(_Trades | _Ping | _Error)
 
 
-def parse(raw: str | bytes, received_ts_ms: int, source: str = "finnhub") -> ParseResult:
-    """`source` is "simulator" when the same protocol comes from the local simulator."""
+def parse(
+    raw: str | bytes, received_ts_ms: int, source: str = "finnhub", symbols: SymbolMap = STANDARD
+) -> ParseResult:
+    """`source` is "simulator" when the same protocol comes from the local simulator; `symbols` maps
+    feed symbols (with the user's overrides)."""
     try:
         frame = _FRAME.decode(raw)
         if isinstance(frame, _Trades):
             trades = [
-                _trade(source, received_ts_ms, index, item.s, item.p, item.v, item.t)
+                _trade(source, symbols, received_ts_ms, index, item.s, item.p, item.v, item.t)
                 for index, item in enumerate(frame.data)
             ]
             return ParseResult("trades", trades)
     except (msgspec.DecodeError, BadFrame):
-        return _parse_item_by_item(raw, received_ts_ms, source)
+        return _parse_item_by_item(raw, received_ts_ms, source, symbols)
     if isinstance(frame, _Ping):
         return ParseResult("ping")
     return _error(frame.msg)
 
 
-def _parse_item_by_item(raw: str | bytes, received_ts_ms: int, source: str) -> ParseResult:
+def _parse_item_by_item(
+    raw: str | bytes, received_ts_ms: int, source: str, symbols: SymbolMap
+) -> ParseResult:
     frame = load_object(raw)
     kind = frame.get("type")
     if kind == "trade":
@@ -90,6 +95,7 @@ def _parse_item_by_item(raw: str | bytes, received_ts_ms: int, source: str) -> P
             frame.get("data"),
             lambda index, item: _trade(
                 source,
+                symbols,
                 received_ts_ms,
                 index,
                 text(item, "s"),
@@ -111,6 +117,7 @@ def _error(msg: Any) -> ParseResult:
 
 def _trade(
     source: str,
+    symbols: SymbolMap,
     received_ts_ms: int,
     index: int,
     feed_symbol: str,
@@ -120,7 +127,7 @@ def _trade(
 ) -> Trade:
     return Trade(
         source=source,
-        symbol=normalise_symbol(feed_symbol),
+        symbol=symbols.symbol(feed_symbol),
         feed_symbol=feed_symbol,
         price=price,
         size=size,

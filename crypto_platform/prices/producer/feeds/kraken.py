@@ -18,6 +18,7 @@ from crypto_platform.prices.producer.feeds.base import (
     trade_batch,
     unknown,
 )
+from crypto_platform.prices.symbols import STANDARD, SymbolMap
 
 URL = "wss://ws.kraken.com/v2"
 
@@ -29,7 +30,7 @@ def subscribe_messages(symbols: Sequence[str]) -> list[str]:
     return [json.dumps({"method": "subscribe", "params": {"channel": "trade", "symbol": list(symbols)}})]
 
 
-def parse(raw: str | bytes, received_ts_ms: int) -> ParseResult:
+def parse(raw: str | bytes, received_ts_ms: int, symbols: SymbolMap = STANDARD) -> ParseResult:
     frame = load_object(raw)
     if "method" in frame:  # a reply to one of our requests: subscribe ack, pong
         if frame.get("success") is False:
@@ -39,7 +40,9 @@ def parse(raw: str | bytes, received_ts_ms: int) -> ParseResult:
     if channel == "trade":
         return trade_batch(
             require(frame, "data"),
-            lambda _index, item: exchange_trade(item, _FIELDS, "kraken", received_ts_ms, item.get("side")),
+            lambda _index, item: exchange_trade(
+                item, _FIELDS, "kraken", received_ts_ms, item.get("side"), symbols
+            ),
         )
     if channel in ("heartbeat", "status"):
         return ParseResult("control")
