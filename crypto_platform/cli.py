@@ -12,7 +12,7 @@ from enum import StrEnum
 import typer
 from tabulate import tabulate
 
-from crypto_platform.clients.kafka import client_config
+from crypto_platform.clients.kafka import KafkaSignInError, client_config
 from crypto_platform.local import stack
 from crypto_platform.local.dagster import ensure_instance_dir
 from crypto_platform.local.process import StackError
@@ -20,7 +20,7 @@ from crypto_platform.prices.loader import follower
 from crypto_platform.prices.loader.trades_loader import TradesLoader
 from crypto_platform.prices.producer.service import ProducerService
 from crypto_platform.prices.worker_status import COUNTERS, read_status, status_path
-from crypto_platform.settings import LOCAL_HOST, get_settings
+from crypto_platform.settings import LOCAL_HOST, Settings, get_settings
 from crypto_platform.warehouse import connect, run_query
 
 app = typer.Typer(help="Real-time crypto data platform on Dagster.", no_args_is_help=True)
@@ -90,7 +90,10 @@ def produce() -> None:
     """Run the producer in the foreground: live trades from the configured feed into Kafka."""
     settings = get_settings()
     _configure_logging()
-    asyncio.run(ProducerService(settings).run())
+    try:
+        asyncio.run(ProducerService(settings).run())
+    except KafkaSignInError as exc:
+        raise _fail(str(exc)) from None
 
 
 @app.command()
@@ -100,6 +103,13 @@ def load(
     """Load trades from Kafka into RAW.TRADES, exactly once: up to now, or continuously."""
     settings = get_settings()
     _configure_logging()
+    try:
+        _load(settings, follow)
+    except KafkaSignInError as exc:
+        raise _fail(str(exc)) from None
+
+
+def _load(settings: Settings, follow: bool) -> None:
     loader = TradesLoader(
         client_config(settings),
         settings.kafka_topic_trades,

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from crypto_platform.clients.backoff import Backoff
+from crypto_platform.clients.kafka import KafkaSignInError
 from crypto_platform.prices.loader.trades_loader import LoadReport, TradesLoader
 from crypto_platform.prices.worker_status import write_status
 
@@ -43,7 +44,8 @@ async def follow(
     report_interval: float,
     stop: asyncio.Event | None = None,
 ) -> None:
-    """Run until SIGTERM/SIGINT (or `stop`), publishing what was loaded every `report_interval`."""
+    """Run until SIGTERM/SIGINT (or `stop`), publishing what was loaded every `report_interval`.
+    Raises KafkaSignInError when Kafka refuses the sign-in (other failures are retried)."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -88,6 +90,8 @@ async def follow(
         while not stop.is_set():
             try:
                 await loader.follow(stop, on_batch, interval=interval)
+            except KafkaSignInError:  # refused credentials do not heal by retrying
+                raise
             except Exception as exc:  # Kafka or the warehouse away: start over from the stored offsets
                 delay = backoff.next_delay()
                 log.error("loader stopped (%s: %s); restarting in %.1fs", type(exc).__name__, exc, delay)

@@ -23,6 +23,7 @@ from aiokafka.errors import KafkaConnectionError, KafkaError
 from aiokafka.partitioner import DefaultPartitioner
 
 from crypto_platform.clients.backoff import Backoff
+from crypto_platform.clients.kafka import start_client
 from crypto_platform.prices.producer.stats import ProducerStats
 
 log = logging.getLogger(__name__)
@@ -58,11 +59,12 @@ class KafkaSink:
         self._idle.set()
 
     async def start(self) -> None:
-        """Connect, retrying with backoff while the broker is unavailable."""
+        """Connect, retrying with backoff while the broker is unavailable; raises KafkaSignInError
+        when it refuses our TLS or SASL sign-in."""
         while True:
             producer = AIOKafkaProducer(**self._config)
             try:
-                await producer.start()
+                await start_client(producer.start, self._config)  # a refused sign-in raises at once
             except KafkaConnectionError as exc:
                 await producer.stop()
                 await self._wait("Kafka unavailable at start", exc)
