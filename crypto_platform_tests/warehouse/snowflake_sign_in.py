@@ -81,18 +81,18 @@ class SignInStandIn:
             return WRONG_PASSWORD
         if authenticator == "SNOWFLAKE_JWT":
             return None if self._valid_jwt(data.get("TOKEN", "")) else INVALID_JWT
-        if authenticator == "PROGRAMMATIC_ACCESS_TOKEN":
-            return None if self.user.token and data.get("TOKEN") == self.user.token else WRONG_PASSWORD
-        if authenticator == "SNOWFLAKE":
-            return None if self.user.password and data.get("PASSWORD") == self.user.password else WRONG_PASSWORD
-        return WRONG_PASSWORD
+        expected, given = {
+            "PROGRAMMATIC_ACCESS_TOKEN": (self.user.token, data.get("TOKEN")),
+            "SNOWFLAKE": (self.user.password, data.get("PASSWORD")),
+        }.get(authenticator, (None, None))
+        return None if expected and given == expected else WRONG_PASSWORD
 
     def _valid_jwt(self, token: str) -> bool:
         if self.user.public_key is None:
             return False
         qualified = f"{self.user.account.split('.')[0]}.{self.user.name}".upper()
         try:
-            claims = jwt.decode(token, self.user.public_key, algorithms=["RS256"], options={"require": ["exp"]})
+            claims = jwt.decode(token, self.user.public_key, ["RS256"], options={"require": ["exp"]})
         except jwt.InvalidTokenError:
             return False
         return claims.get("sub") == qualified and claims.get("iss") == f"{qualified}.{fingerprint(self.user)}"

@@ -24,6 +24,13 @@ from crypto_platform_tests.warehouse.snowflake_sign_in import SignInStandIn, Sno
 ACCOUNT, USER = "xy12345.eu-west-1", "crypto_loader"
 PASSPHRASE, TOKEN, PASSWORD = "key-passphrase", "pat-3f9a-secret", "password-secret"
 FAST_LOGIN = {"login_timeout": 10, "platform_detection_timeout_seconds": 0.0}
+SECRETS = (
+    "SNOWFLAKE_PRIVATE_KEY",
+    "SNOWFLAKE_PRIVATE_KEY_PASSPHRASE",
+    "SNOWFLAKE_TOKEN",
+    "SNOWFLAKE_PASSWORD",
+)
+SIGN_IN_VARS = ("SNOWFLAKE_PRIVATE_KEY_FILE", *SECRETS)
 
 KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 OTHER_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -35,7 +42,8 @@ def pem(key: rsa.RSAPrivateKey, passphrase: str | None = None) -> str:
         if passphrase
         else serialization.NoEncryption()
     )
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption).decode()
+    text = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption)
+    return text.decode()
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +62,7 @@ def key_file(tmp_path: Path) -> Path:
 
 def settings_from_env(monkeypatch: pytest.MonkeyPatch, **env: str) -> Settings:
     """Settings as a deployment gets them: from the environment (so secrets become dg.EnvVar)."""
-    for name in ("SNOWFLAKE_PASSWORD", "SNOWFLAKE_TOKEN", "SNOWFLAKE_PRIVATE_KEY", "SNOWFLAKE_PRIVATE_KEY_FILE"):
+    for name in SIGN_IN_VARS:
         monkeypatch.delenv(name, raising=False)
     for name, value in {"SNOWFLAKE_ACCOUNT": ACCOUNT, "SNOWFLAKE_USER": USER, **env}.items():
         monkeypatch.setenv(name, value)
@@ -85,7 +93,6 @@ SIGN_INS = {
     "password": lambda _: {"SNOWFLAKE_PASSWORD": PASSWORD},
 }
 AUTHENTICATOR = {"programmatic access token": "PROGRAMMATIC_ACCESS_TOKEN", "password": "SNOWFLAKE"}
-SECRETS = ("SNOWFLAKE_PRIVATE_KEY", "SNOWFLAKE_PRIVATE_KEY_PASSPHRASE", "SNOWFLAKE_TOKEN", "SNOWFLAKE_PASSWORD")
 
 
 @pytest.mark.parametrize("way", list(SIGN_INS))
@@ -114,8 +121,9 @@ def test_the_dagster_resource_signs_in_each_way_and_shows_only_variable_names(
         for name in WarehouseResource.model_fields
         if name not in ("schema_", "additional_snowflake_connection_args")
     }
+    endpoint = snowflake.endpoint | FAST_LOGIN
     pointed = WarehouseResource(
-        **fields, schema=resource.schema_, additional_snowflake_connection_args=snowflake.endpoint | FAST_LOGIN
+        **fields, schema=resource.schema_, additional_snowflake_connection_args=endpoint
     )
 
     @dg.asset
@@ -150,7 +158,7 @@ def test_a_wrong_token_is_refused(snowflake: SignInStandIn, monkeypatch: pytest.
             {"SNOWFLAKE_PASSWORD": PASSWORD, "SNOWFLAKE_TOKEN": TOKEN},
             "SNOWFLAKE_TOKEN and SNOWFLAKE_PASSWORD given",
         ),
-        ({"SNOWFLAKE_PRIVATE_KEY": pem(KEY, PASSPHRASE)}, "is encrypted: set SNOWFLAKE_PRIVATE_KEY_PASSPHRASE"),
+        ({"SNOWFLAKE_PRIVATE_KEY": pem(KEY, PASSPHRASE)}, "encrypted: set SNOWFLAKE_PRIVATE_KEY_PASSPHRASE"),
         (
             {"SNOWFLAKE_PRIVATE_KEY": pem(KEY, PASSPHRASE), "SNOWFLAKE_PRIVATE_KEY_PASSPHRASE": "wrong"},
             "SNOWFLAKE_PRIVATE_KEY_PASSPHRASE is wrong",
