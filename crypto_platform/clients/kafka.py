@@ -26,6 +26,7 @@ from aiokafka.errors import (
     UnsupportedSaslMechanismError,
 )
 from aiokafka.helpers import create_ssl_context
+from aiokafka.protocol.metadata import MetadataRequest
 
 from crypto_platform.settings import Settings
 
@@ -147,8 +148,8 @@ class KafkaConnection:
 
 async def sign_in_problem(config: dict[str, Any], timeout_ms: int = 10_000) -> str | None:
     """Connect once to each bootstrap server with `config` (aiokafka client arguments) and return
-    one line naming why TLS or SASL refused us; None when no server refused (reachable and signed
-    in, or not reachable at all). aiokafka itself only logs this cause and raises "Unable to
+    one line naming why TLS or SASL refused us; None when no server refused (reachable and answering,
+    or not reachable at all). aiokafka itself only logs this cause and raises "Unable to
     bootstrap", so a failed start is explained with this probe."""
     keys = (
         "security_protocol", "ssl_context", "sasl_mechanism", "sasl_plain_username",
@@ -177,7 +178,17 @@ async def sign_in_problem(config: dict[str, Any], timeout_ms: int = 10_000) -> s
             return f"{where} does not offer this SASL mechanism ({exc}); check KAFKA_SASL_MECHANISM"
         except (TimeoutError, OSError, KafkaError):
             continue  # not reachable: not a sign-in problem
-        conn.close()
+        try:
+            await conn.send(MetadataRequest([]))
+        except KafkaConnectionError:
+            return (
+                f"{where} closed the connection at the first request: the listener may require a client "
+                "certificate (KAFKA_SSL_CERTFILE, KAFKA_SSL_KEYFILE) or SASL (KAFKA_SECURITY_PROTOCOL)"
+            )
+        except (TimeoutError, KafkaError):
+            pass
+        finally:
+            conn.close()
     return None
 
 
