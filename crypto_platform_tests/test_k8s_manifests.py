@@ -33,7 +33,9 @@ CONFIG, SECRETS = "crypto-platform-config", "crypto-platform-secrets"
 EXPECTED_COMMANDS = {
     "producer": ["crypto-platform", "produce"],
     "loader": ["crypto-platform", "load", "--follow"],
+    "init": ["crypto-platform", "init"],
 }
+APPLIED_BY_HAND = {"kustomization.yaml", "secret.example.yaml", "dagster-values.yaml", "init-job.yaml"}
 
 
 def manifests() -> dict[str, list[dict[str, Any]]]:
@@ -79,17 +81,20 @@ def alerts_env_names() -> set[str]:
     return names
 
 
+def workloads() -> dict[str, dict[str, Any]]:
+    return of_kind("Deployment") | of_kind("Job")
+
+
 def containers() -> dict[str, dict[str, Any]]:
     return {
-        name: deployment["spec"]["template"]["spec"]["containers"][0]
-        for name, deployment in of_kind("Deployment").items()
+        name: workload["spec"]["template"]["spec"]["containers"][0] for name, workload in workloads().items()
     }
 
 
 def test_kustomization_applies_every_manifest_but_the_secret_example_and_helm_values() -> None:
     kustomization = yaml.safe_load((K8S / "kustomization.yaml").read_text())
     applied = set(kustomization["resources"])
-    assert applied == set(manifests()) - {"kustomization.yaml", "secret.example.yaml", "dagster-values.yaml"}
+    assert applied == set(manifests()) - APPLIED_BY_HAND
     namespace = kustomization["namespace"]
     for name, docs in manifests().items():
         for doc in docs:
@@ -98,13 +103,14 @@ def test_kustomization_applies_every_manifest_but_the_secret_example_and_helm_va
 
 
 def test_every_workload_runs_this_projects_image_with_the_settings_configmap_and_secret() -> None:
-    assert set(containers()) == {"producer", "loader", "dashboard"}
+    assert set(containers()) == {"producer", "loader", "dashboard", "init"}
     for name, container in containers().items():
         assert container["image"] == IMAGE, name
         sources = {next(iter(s)): next(iter(s.values()))["name"] for s in container["envFrom"]}
         assert sources == {"configMapRef": CONFIG, "secretRef": SECRETS}, name
+    for name, workload in workloads().items():
+        assert workload["spec"]["template"]["spec"]["serviceAccountName"] == "crypto-platform", name
     for name, deployment in of_kind("Deployment").items():
-        assert deployment["spec"]["template"]["spec"]["serviceAccountName"] == "crypto-platform", name
         labels = deployment["spec"]["template"]["metadata"]["labels"]
         assert deployment["spec"]["selector"]["matchLabels"].items() <= labels.items(), name
     (user_code,) = helm_values()["dagster-user-deployments"]["deployments"]
