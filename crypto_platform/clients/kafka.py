@@ -17,7 +17,7 @@ from typing import Any
 
 from aiokafka.abc import AbstractTokenProvider
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.conn import create_conn
+from aiokafka.conn import collect_hosts, create_conn
 from aiokafka.errors import (
     AuthenticationFailedError,
     KafkaConnectionError,
@@ -27,6 +27,7 @@ from aiokafka.errors import (
 )
 from aiokafka.helpers import create_ssl_context
 from aiokafka.protocol.metadata import MetadataRequest
+from pydantic import SecretStr
 
 from crypto_platform.settings import Settings
 
@@ -87,21 +88,16 @@ class KafkaConnection:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> KafkaConnection:
-        def text(value: Path | Any | None) -> str | None:
-            if value is None:
-                return None
-            return str(value) if isinstance(value, Path) else value.get_secret_value()
-
         return cls(
             bootstrap_servers=settings.kafka_bootstrap,
             security_protocol=settings.kafka_security_protocol,
             sasl_mechanism=settings.kafka_sasl_mechanism,
             sasl_username=settings.kafka_sasl_username,
-            sasl_password=text(settings.kafka_sasl_password),
-            ssl_cafile=text(settings.kafka_ssl_cafile),
-            ssl_certfile=text(settings.kafka_ssl_certfile),
-            ssl_keyfile=text(settings.kafka_ssl_keyfile),
-            ssl_key_password=text(settings.kafka_ssl_key_password),
+            sasl_password=_text(settings.kafka_sasl_password),
+            ssl_cafile=_text(settings.kafka_ssl_cafile),
+            ssl_certfile=_text(settings.kafka_ssl_certfile),
+            ssl_keyfile=_text(settings.kafka_ssl_keyfile),
+            ssl_key_password=_text(settings.kafka_ssl_key_password),
             aws_region=settings.aws_region,
         )
 
@@ -146,6 +142,12 @@ class KafkaConnection:
         }
 
 
+def _text(value: Path | SecretStr | None) -> str | None:
+    if value is None:
+        return None
+    return value.get_secret_value() if isinstance(value, SecretStr) else str(value)
+
+
 async def sign_in_problem(config: dict[str, Any], timeout_ms: int = 10_000) -> str | None:
     """Connect once to each bootstrap server with `config` (aiokafka client arguments) and return
     one line naming why TLS or SASL refused us; None when no server refused (reachable and answering,
@@ -155,12 +157,11 @@ async def sign_in_problem(config: dict[str, Any], timeout_ms: int = 10_000) -> s
         "security_protocol", "ssl_context", "sasl_mechanism", "sasl_plain_username",
         "sasl_plain_password", "sasl_oauth_token_provider",
     )  # fmt: skip
-    for server in str(config["bootstrap_servers"]).split(","):
-        host, _, port = server.strip().rpartition(":")
+    for host, port, _ in collect_hosts(config["bootstrap_servers"], randomize=False):
         where = f"Kafka at {host}:{port}"
         try:
             conn = await create_conn(
-                host, int(port), request_timeout_ms=timeout_ms, **{k: config[k] for k in keys if k in config}
+                host, port, request_timeout_ms=timeout_ms, **{k: config[k] for k in keys if k in config}
             )
         except ssl.SSLCertVerificationError as exc:
             return (

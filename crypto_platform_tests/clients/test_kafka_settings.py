@@ -1,7 +1,9 @@
-"""MSK IAM sign-in wiring, without AWS: `KAFKA_SASL_MECHANISM=AWS_MSK_IAM` gives every Kafka client
-(settings-based and the Dagster resource) OAUTHBEARER with a token provider whose tokens are the
-signer's presigned `kafka-cluster:Connect` URL for the region, signed with the default credential
-chain (here static keys from the environment). The broker side is in `test_kafka_sign_in`."""
+"""Kafka settings to client arguments, without a broker. MSK IAM without AWS:
+`KAFKA_SASL_MECHANISM=AWS_MSK_IAM` gives every Kafka client (settings-based and the Dagster
+resource) OAUTHBEARER with a token provider whose tokens are the signer's presigned
+`kafka-cluster:Connect` URL for the region, signed with the default credential chain (here static
+keys from the environment). Secrets reach the Dagster resource as `dg.EnvVar`. The broker side is
+in `test_kafka_sign_in`."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import base64
 import time
 from urllib.parse import parse_qs, urlsplit
 
+import dagster as dg
 import pytest
 
 from crypto_platform.clients.kafka import KafkaConnection, KafkaSignInError, MskIamTokenProvider
@@ -94,3 +97,19 @@ def test_a_token_is_reused_until_a_minute_before_it_expires() -> None:
 def test_contradictory_kafka_settings_are_one_line(update: dict, says: str, msk: Settings) -> None:
     with pytest.raises(KafkaSignInError, match=says):
         KafkaConnection.from_settings(msk.model_copy(update=update)).client_config()
+
+
+def test_the_dagster_resource_holds_kafka_secrets_as_variable_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KAFKA_SASL_PASSWORD", "scram-secret")
+    monkeypatch.setenv("KAFKA_SSL_KEY_PASSWORD", "key-secret")
+    settings = Settings(
+        _env_file=None,
+        kafka_bootstrap_servers="b-1.mycluster.kafka.eu-west-1.amazonaws.com:9096",
+        kafka_security_protocol="SASL_SSL",
+        kafka_sasl_mechanism="SCRAM-SHA-512",
+        kafka_sasl_username="producer",
+    )
+    resource = kafka_resource(settings)
+    assert resource.sasl_password == dg.EnvVar("KAFKA_SASL_PASSWORD")
+    assert resource.ssl_key_password == dg.EnvVar("KAFKA_SSL_KEY_PASSWORD")
+    assert "scram-secret" not in repr(resource) and "key-secret" not in repr(resource)
