@@ -163,6 +163,10 @@ async def sign_in_problem(config: dict[str, Any], timeout_ms: int = 10_000) -> s
             conn = await create_conn(
                 host, port, request_timeout_ms=timeout_ms, **{k: config[k] for k in keys if k in config}
             )
+            try:
+                await conn.send(MetadataRequest([]))
+            finally:
+                conn.close()
         except ssl.SSLCertVerificationError as exc:
             return (
                 f"{where}: the broker's TLS certificate is not trusted ({exc.verify_message}); "
@@ -177,20 +181,29 @@ async def sign_in_problem(config: dict[str, Any], timeout_ms: int = 10_000) -> s
             return f"{where} refused the sign-in: {_sasl_refusal(config, exc)}"
         except UnsupportedSaslMechanismError as exc:
             return f"{where} does not offer this SASL mechanism ({exc}); check KAFKA_SASL_MECHANISM"
-        except (TimeoutError, OSError, KafkaError):
-            continue  # not reachable: not a sign-in problem
-        try:
-            await conn.send(MetadataRequest([]))
         except KafkaConnectionError:
-            return (
-                f"{where} closed the connection at the first request: the listener may require a client "
-                "certificate (KAFKA_SSL_CERTFILE, KAFKA_SSL_KEYFILE) or SASL (KAFKA_SECURITY_PROTOCOL)"
-            )
-        except (TimeoutError, KafkaError):
-            pass
-        finally:
-            conn.close()
+            if await _answers(host, port, config.get("ssl_context"), timeout_ms):
+                return (
+                    f"{where} closed the connection at the first request: the listener may require a "
+                    "client certificate (KAFKA_SSL_CERTFILE, KAFKA_SSL_KEYFILE), SASL or TLS "
+                    "(KAFKA_SECURITY_PROTOCOL)"
+                )
+        except (TimeoutError, OSError, KafkaError):
+            pass  # not reachable, or not answering: not a sign-in problem
     return None
+
+
+async def _answers(host: str, port: int, ssl_context: ssl.SSLContext | None, timeout_ms: int) -> bool:
+    """Whether a TCP connection (and the TLS handshake, with a context) to the broker succeeds: then
+    a connection closed at the first Kafka request was the broker refusing what we sent."""
+    try:
+        _, writer = await asyncio.wait_for(
+            asyncio.open_connection(host, port, ssl=ssl_context), timeout_ms / 1000
+        )
+    except (OSError, TimeoutError):
+        return False
+    writer.close()
+    return True
 
 
 def _sasl_refusal(config: dict[str, Any], exc: Exception) -> str:

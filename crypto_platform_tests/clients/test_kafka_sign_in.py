@@ -1,7 +1,11 @@
 """Kafka over TLS and SASL against a real broker (see `secure_kafka`): the producer, the loader, the
 lag sensor and the dashboard's lag read work signed in with SCRAM over TLS; PLAIN, SCRAM-SHA-256,
 mutual TLS and the MSK IAM token provider's OAUTHBEARER sign-in reach the broker; a wrong password
-or an untrusted certificate is one line naming the cause, from every one of them."""
+or an untrusted certificate is one line naming the cause, from every one of them.
+
+Not here: a refused OAUTHBEARER token. Apache Kafka refuses one with an RFC 7628 error challenge,
+which aiokafka 0.14 takes for success (the failure then shows later, as no broker metadata), so
+that case cannot be reproduced faithfully against this broker."""
 
 from __future__ import annotations
 
@@ -243,17 +247,3 @@ def test_msk_iam_sends_the_signers_token_over_oauthbearer(
     monkeypatch.setattr(MSKAuthTokenProvider, "generate_auth_token", sign)
     assert scram.kafka_topic_trades in list_topics(msk)
     assert signed_for == ["eu-west-1"]
-
-
-def test_a_refused_msk_iam_token_is_one_line_naming_it(
-    scram: Settings, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The real signer (static keys, no AWS): the test broker cannot verify an MSK token and refuses it."""
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
-    msk = scram.model_copy(update={"kafka_sasl_mechanism": "AWS_MSK_IAM", "aws_region": "eu-west-1"})
-    with pytest.raises(KafkaSignInError) as raised:
-        list_topics(msk)
-    message = str(raised.value)
-    assert "refused the sign-in: MSK IAM authentication failed" in message
-    assert "AWS_REGION (eu-west-1)" in message and "\n" not in message
