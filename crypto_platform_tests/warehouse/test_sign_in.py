@@ -21,6 +21,10 @@ from crypto_platform.settings import Settings
 from crypto_platform.warehouse.connection import SnowflakeSignInError, connect, private_key_der
 from crypto_platform_tests.warehouse.snowflake_sign_in import SignInStandIn, SnowflakeUser, running
 
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:Arrow output on a DB-API result:UserWarning"
+)  # fakesnow, in process
+
 ACCOUNT, USER = "xy12345.eu-west-1", "crypto_loader"
 PASSPHRASE, TOKEN, PASSWORD = "key-passphrase", "pat-3f9a-secret", "password-secret"
 FAST_LOGIN = {"login_timeout": 10, "platform_detection_timeout_seconds": 0.0}
