@@ -12,7 +12,8 @@ from enum import StrEnum
 import typer
 from tabulate import tabulate
 
-from crypto_platform.clients.kafka import client_config
+from crypto_platform.clients.kafka import KafkaSignInError, client_config, ensure_topics
+from crypto_platform.clients.s3 import ensure_bucket
 from crypto_platform.local import stack
 from crypto_platform.local.dagster import ensure_instance_dir
 from crypto_platform.local.process import StackError
@@ -21,8 +22,10 @@ from crypto_platform.prices.loader.trades_loader import TradesLoader
 from crypto_platform.prices.producer.service import ProducerService, TopicMissing
 from crypto_platform.prices.symbols import SymbolError
 from crypto_platform.prices.worker_status import COUNTERS, DagsterReport, read_status, status_path
-from crypto_platform.settings import LOCAL_HOST, get_settings
+from crypto_platform.settings import LOCAL_HOST, Settings, get_settings
 from crypto_platform.warehouse import connect, run_query
+from crypto_platform.warehouse.connection import SnowflakeSignInError
+from crypto_platform.warehouse.sql import apply_file, sql_files
 
 app = typer.Typer(help="Real-time crypto data platform on Dagster.", no_args_is_help=True)
 
@@ -90,13 +93,35 @@ def status() -> None:
 
 
 @app.command()
+def init() -> None:
+    """Create what the platform needs in the configured services, starting nothing: the Kafka topics,
+    the landing bucket and the warehouse objects of sql/ (idempotent; on Kubernetes, a Job)."""
+    settings = get_settings()
+    try:
+        created = ensure_topics(settings)
+        typer.echo(f"kafka: topics {', '.join(created) if created else 'already there'}")
+        typer.echo(
+            f"s3: bucket {settings.s3_bucket} {'created' if ensure_bucket(settings) else 'already there'}"
+        )
+        files = sql_files(settings.sql_dir)  # sql/snowflake/ needs ACCOUNTADMIN and edits (README)
+        with connect(settings) as conn:
+            for path in files:
+                apply_file(conn, path)
+        typer.echo(
+            f"warehouse: applied {len(files)} files from {settings.sql_dir} to {settings.snowflake_database}"
+        )
+    except (KafkaSignInError, SnowflakeSignInError) as exc:
+        raise _fail(str(exc)) from None
+
+
+@app.command()
 def produce() -> None:
     """Run the producer in the foreground: live trades from the configured feed into Kafka."""
     settings = get_settings()
     _configure_logging()
     try:
         asyncio.run(ProducerService(settings).run())
-    except (SymbolError, TopicMissing) as exc:  # wrong settings: say so once and stop
+    except (SymbolError, TopicMissing, KafkaSignInError) as exc:  # wrong settings: say so once and stop
         raise _fail(str(exc)) from None
 
 
@@ -107,6 +132,13 @@ def load(
     """Load trades from Kafka into RAW.TRADES, exactly once: up to now, or continuously."""
     settings = get_settings()
     _configure_logging()
+    try:
+        _load(settings, follow)
+    except KafkaSignInError as exc:
+        raise _fail(str(exc)) from None
+
+
+def _load(settings: Settings, follow: bool) -> None:
     loader = TradesLoader(
         client_config(settings),
         settings.kafka_topic_trades,

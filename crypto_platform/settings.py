@@ -1,7 +1,7 @@
 """Typed settings, read once from the environment (and an optional `.env`).
 
 Every service has two modes. Left unset, the embedded local stack provides it on 127.0.0.1; set
-(`KAFKA_BOOTSTRAP_SERVERS`, `S3_ENDPOINT_URL` or AWS credentials, `SNOWFLAKE_ACCOUNT`) the
+(`KAFKA_BOOTSTRAP_SERVERS`, `S3_ENDPOINT_URL`, AWS credentials or `S3_AMAZON`, `SNOWFLAKE_ACCOUNT`) the
 platform uses the existing service and the local stack does not start its own.
 """
 
@@ -61,6 +61,22 @@ class Settings(BaseSettings):
     snowflake_schema: str = "CORE"
     snowflake_local_host: str = LOCAL_HOST  # the emulator's host ("warehouse" under docker-compose)
     snowflake_local_port: int = 8765
+
+    # Production sign-in (README "Production"): Kafka TLS files and MSK IAM, Snowflake key pair or
+    # programmatic access token, Amazon S3 through the default AWS credential chain
+    kafka_ssl_cafile: Path | None = (
+        None  # CA bundle that signed the brokers' certificates; default: system CAs
+    )
+    kafka_ssl_certfile: Path | None = None  # client certificate, for brokers that require mutual TLS
+    kafka_ssl_keyfile: Path | None = None  # its private key (PEM)
+    kafka_ssl_key_password: SecretStr | None = None
+    snowflake_private_key_file: Path | None = None  # key-pair sign-in: a PKCS#8 PEM file...
+    snowflake_private_key: SecretStr | None = None  # ...or its PEM text
+    snowflake_private_key_passphrase: SecretStr | None = None  # when the key is encrypted
+    snowflake_token: SecretStr | None = None  # a programmatic access token, instead of a key or password
+    s3_amazon: bool = (
+        False  # Amazon S3 without AWS keys: the default credential chain (instance or task role)
+    )
 
     # Producer: which feed, which symbols, how it survives gaps and outages
     finnhub_api_key: SecretStr | None = None
@@ -145,7 +161,8 @@ class Settings(BaseSettings):
 
     @property
     def s3_is_local(self) -> bool:
-        return not self.s3_endpoint_url and not self.aws_access_key_id
+        """No endpoint, no AWS keys and no S3_AMAZON: the local S3 server."""
+        return not (self.s3_endpoint_url or self.aws_access_key_id or self.s3_amazon)
 
     @property
     def s3_endpoint(self) -> str | None:
@@ -156,6 +173,7 @@ class Settings(BaseSettings):
 
     @property
     def s3_credentials(self) -> tuple[str | None, str | None]:
+        """Key id and secret; (None, None) on AWS without keys lets boto3 use its default chain."""
         if self.s3_is_local:
             return self.s3_local_access_key, self.s3_local_secret_key.get_secret_value()
         secret = self.aws_secret_access_key

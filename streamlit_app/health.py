@@ -9,7 +9,7 @@ import time
 import streamlit as st
 
 from crypto_platform.clients import dagster_api
-from crypto_platform.clients.kafka import client_config
+from crypto_platform.clients.kafka import KafkaSignInError, client_config
 from crypto_platform.prices.loader.lag import Lag, measure_lag
 from crypto_platform.prices.worker_status import read_status, status_path
 from crypto_platform.settings import get_settings
@@ -33,6 +33,8 @@ def kafka_lag(stored: dict[int, int]) -> Lag:
     measuring = measure_lag(client_config(settings), settings.kafka_topic_trades, stored)
     try:
         return asyncio.run(asyncio.wait_for(measuring, KAFKA_TIMEOUT_SECONDS))
+    except KafkaSignInError:  # it answered, and said why not: shown as it is
+        raise
     except Exception as exc:  # aiokafka's errors and the timeout both mean: no answer
         raise KafkaUnavailable(f"{type(exc).__name__}: {exc}") from exc
 

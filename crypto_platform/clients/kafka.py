@@ -1,53 +1,237 @@
-"""Kafka client configuration and topic provisioning, shared by the producer, loader and stack."""
+"""Kafka client configuration, sign-in and topic provisioning, shared by the producer, loader and stack.
+
+Sign-in: PLAINTEXT locally; in production TLS (`SSL`, with a CA file and optionally a client
+certificate) and SASL over TLS (`SASL_SSL`) with PLAIN, SCRAM-SHA-256/512 or Amazon MSK IAM
+(OAUTHBEARER with a token signed by PyPI `aws-msk-iam-sasl-signer-python`).
+"""
 
 from __future__ import annotations
 
 import asyncio
+import ssl
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from aiokafka.abc import AbstractTokenProvider
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.conn import collect_hosts, create_conn
+from aiokafka.errors import (
+    AuthenticationFailedError,
+    KafkaConnectionError,
+    KafkaError,
+    SaslAuthenticationFailed,
+    UnsupportedSaslMechanismError,
+)
 from aiokafka.helpers import create_ssl_context
+from aiokafka.protocol.metadata import MetadataRequest
+from pydantic import SecretStr
 
 from crypto_platform.settings import Settings
+
+SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", "AWS_MSK_IAM")
+MSK_IAM = "AWS_MSK_IAM"
+"""Our name for MSK IAM sign-in (the one the Java `aws-msk-iam-auth` library uses); on the wire it
+is SASL/OAUTHBEARER with a signed token."""
+
+
+class KafkaSignInError(RuntimeError):
+    """Kafka cannot be signed in to as configured (the broker refused our TLS or SASL sign-in, or the
+    settings contradict each other): retrying cannot help. The message is one line naming the
+    cause and the settings to check."""
+
+
+class MskIamTokenProvider(AbstractTokenProvider):
+    """OAUTHBEARER tokens for Amazon MSK IAM sign-in, signed with the default AWS credential chain
+    (environment keys, profile, IRSA web identity, ECS task role or EC2 instance profile).
+
+    A token is a base64url SigV4-presigned `kafka-cluster:Connect` URL for
+    `kafka.<region>.amazonaws.com`, valid 15 minutes (`aws_msk_iam_sasl_signer`); it is reused
+    until one minute before it expires, as aiokafka's `AbstractTokenProvider` asks.
+    """
+
+    REFRESH_MARGIN_MS = 60_000
+
+    def __init__(self, region: str, sign: Callable[[str], tuple[str, int]] | None = None) -> None:
+        if sign is None:
+            from aws_msk_iam_sasl_signer import MSKAuthTokenProvider
+
+            sign = MSKAuthTokenProvider.generate_auth_token
+        self.region = region
+        self._sign = sign
+        self._token: tuple[str, int] | None = None
+
+    async def token(self) -> str:
+        now_ms = time.time_ns() // 1_000_000
+        if self._token is None or self._token[1] - now_ms < self.REFRESH_MARGIN_MS:
+            # signing may fetch credentials (instance metadata, STS): not on the event loop
+            self._token = await asyncio.to_thread(self._sign, self.region)
+        return self._token[0]
 
 
 @dataclass(frozen=True)
 class KafkaConnection:
-    """Where Kafka is and how to sign in: PLAINTEXT locally; SSL or SASL_SSL (PLAIN, SCRAM) for MSK."""
+    """Where Kafka is and how to sign in (see the module docstring); paths are PEM files."""
 
     bootstrap_servers: str
     security_protocol: str = "PLAINTEXT"
     sasl_mechanism: str | None = None
     sasl_username: str | None = None
     sasl_password: str | None = None
+    ssl_cafile: str | None = None
+    ssl_certfile: str | None = None
+    ssl_keyfile: str | None = None
+    ssl_key_password: str | None = None
+    aws_region: str | None = None  # the region MSK IAM tokens are signed for
 
     @classmethod
     def from_settings(cls, settings: Settings) -> KafkaConnection:
-        password = settings.kafka_sasl_password
         return cls(
             bootstrap_servers=settings.kafka_bootstrap,
             security_protocol=settings.kafka_security_protocol,
             sasl_mechanism=settings.kafka_sasl_mechanism,
             sasl_username=settings.kafka_sasl_username,
-            sasl_password=password.get_secret_value() if password else None,
+            sasl_password=_text(settings.kafka_sasl_password),
+            ssl_cafile=_text(settings.kafka_ssl_cafile),
+            ssl_certfile=_text(settings.kafka_ssl_certfile),
+            ssl_keyfile=_text(settings.kafka_ssl_keyfile),
+            ssl_key_password=_text(settings.kafka_ssl_key_password),
+            aws_region=settings.aws_region,
         )
 
     def client_config(self) -> dict[str, Any]:
-        """Connection keyword arguments for any aiokafka client."""
+        """Connection keyword arguments for any aiokafka client.
+
+        Raises KafkaSignInError, naming the settings, for an unknown SASL mechanism or one set
+        without `SASL_SSL`/`SASL_PLAINTEXT`.
+        """
         config: dict[str, Any] = {
             "bootstrap_servers": self.bootstrap_servers,
             "security_protocol": self.security_protocol,
         }
         if self.security_protocol in ("SSL", "SASL_SSL"):
-            config["ssl_context"] = create_ssl_context()
-        if self.sasl_mechanism:
-            config |= {
-                "sasl_mechanism": self.sasl_mechanism,
-                "sasl_plain_username": self.sasl_username,
-                "sasl_plain_password": self.sasl_password,
+            config["ssl_context"] = create_ssl_context(
+                cafile=self.ssl_cafile,
+                certfile=self.ssl_certfile,
+                keyfile=self.ssl_keyfile,
+                password=self.ssl_key_password,
+            )
+        if not self.sasl_mechanism:
+            return config
+        if self.sasl_mechanism not in SASL_MECHANISMS:
+            raise KafkaSignInError(
+                f"KAFKA_SASL_MECHANISM={self.sasl_mechanism} is not supported; use one of "
+                + ", ".join(SASL_MECHANISMS)
+            )
+        if not self.security_protocol.startswith("SASL_"):
+            raise KafkaSignInError(
+                f"KAFKA_SASL_MECHANISM={self.sasl_mechanism} needs KAFKA_SECURITY_PROTOCOL=SASL_SSL "
+                f"(it is {self.security_protocol})"
+            )
+        if self.sasl_mechanism == MSK_IAM:
+            return config | {
+                "sasl_mechanism": "OAUTHBEARER",
+                "sasl_oauth_token_provider": MskIamTokenProvider(self.aws_region or "us-east-1"),
             }
-        return config
+        return config | {
+            "sasl_mechanism": self.sasl_mechanism,
+            "sasl_plain_username": self.sasl_username,
+            "sasl_plain_password": self.sasl_password,
+        }
+
+
+def _text(value: Path | SecretStr | None) -> str | None:
+    if value is None:
+        return None
+    return value.get_secret_value() if isinstance(value, SecretStr) else str(value)
+
+
+async def sign_in_problem(config: dict[str, Any], timeout_ms: int = 10_000) -> str | None:
+    """Connect once to each bootstrap server with `config` (aiokafka client arguments) and return
+    one line naming why TLS or SASL refused us; None when no server refused (reachable and answering,
+    or not reachable at all). aiokafka itself only logs this cause and raises "Unable to
+    bootstrap", so a failed start is explained with this probe."""
+    keys = (
+        "security_protocol", "ssl_context", "sasl_mechanism", "sasl_plain_username",
+        "sasl_plain_password", "sasl_oauth_token_provider",
+    )  # fmt: skip
+    for host, port, _ in collect_hosts(config["bootstrap_servers"], randomize=False):
+        where = f"Kafka at {host}:{port}"
+        try:
+            conn = await create_conn(
+                host, port, request_timeout_ms=timeout_ms, **{k: config[k] for k in keys if k in config}
+            )
+            try:
+                await conn.send(MetadataRequest([]))
+            finally:
+                conn.close()
+        except ssl.SSLCertVerificationError as exc:
+            return (
+                f"{where}: the broker's TLS certificate is not trusted ({exc.verify_message}); "
+                "set KAFKA_SSL_CAFILE to the CA that signed it"
+            )
+        except ssl.SSLError as exc:
+            return (
+                f"{where}: the TLS handshake failed ({exc.reason or exc}); check KAFKA_SECURITY_PROTOCOL "
+                "and, if the broker requires a client certificate, KAFKA_SSL_CERTFILE and KAFKA_SSL_KEYFILE"
+            )
+        except (SaslAuthenticationFailed, AuthenticationFailedError) as exc:
+            return f"{where} refused the sign-in: {_sasl_refusal(config, exc)}"
+        except UnsupportedSaslMechanismError as exc:
+            return f"{where} does not offer this SASL mechanism ({exc}); check KAFKA_SASL_MECHANISM"
+        except KafkaConnectionError:
+            if await _answers(host, port, config.get("ssl_context"), timeout_ms):
+                return (
+                    f"{where} closed the connection at the first request: the listener may require a "
+                    "client certificate (KAFKA_SSL_CERTFILE, KAFKA_SSL_KEYFILE), SASL or TLS "
+                    "(KAFKA_SECURITY_PROTOCOL)"
+                )
+        except (TimeoutError, OSError, KafkaError):
+            pass  # not reachable, or not answering: not a sign-in problem
+    return None
+
+
+async def _answers(host: str, port: int, ssl_context: ssl.SSLContext | None, timeout_ms: int) -> bool:
+    """Whether a TCP connection (and the TLS handshake, with a context) to the broker succeeds: then
+    a connection closed at the first Kafka request was the broker refusing what we sent."""
+    try:
+        _, writer = await asyncio.wait_for(
+            asyncio.open_connection(host, port, ssl=ssl_context), timeout_ms / 1000
+        )
+    except (OSError, TimeoutError):
+        return False
+    writer.close()
+    return True
+
+
+def _sasl_refusal(config: dict[str, Any], exc: Exception) -> str:
+    broker_says = str(exc).split(": ", 1)[-1]  # aiokafka prefixes the error's class name
+    if config.get("sasl_oauth_token_provider") is not None:
+        region = getattr(config["sasl_oauth_token_provider"], "region", "?")
+        return (
+            f"MSK IAM authentication failed ({broker_says}); check that the AWS identity may "
+            f"kafka-cluster:Connect and that AWS_REGION ({region}) is the cluster's"
+        )
+    return (
+        f"{config.get('sasl_mechanism')} authentication failed for user "
+        f"{config.get('sasl_plain_username')!r} ({broker_says}); check KAFKA_SASL_USERNAME and "
+        "KAFKA_SASL_PASSWORD"
+    )
+
+
+async def start_client(start: Callable[[], Awaitable[None]], config: dict[str, Any]) -> None:
+    """`await start()` (an aiokafka client's start); when it cannot bootstrap because the broker
+    refused our TLS or SASL sign-in, raise KafkaSignInError with the cause instead of aiokafka's
+    "Unable to bootstrap". Other failures (broker away) propagate unchanged, to be retried."""
+    try:
+        await start()
+    except KafkaConnectionError:
+        problem = await sign_in_problem(config)
+        if problem:
+            raise KafkaSignInError(problem) from None
+        raise
 
 
 def client_config(settings: Settings) -> dict[str, Any]:
@@ -79,8 +263,9 @@ def topic_specs(settings: Settings) -> dict[str, int]:
 
 
 async def _ensure_topics(settings: Settings, timeout_ms: int) -> list[str]:
-    admin = AIOKafkaAdminClient(**client_config(settings), request_timeout_ms=timeout_ms)
-    await admin.start()
+    config = client_config(settings)
+    admin = AIOKafkaAdminClient(**config, request_timeout_ms=timeout_ms)
+    await start_client(admin.start, config)
     try:
         existing = set(await admin.list_topics())
         missing = [
@@ -101,8 +286,9 @@ def ensure_topics(settings: Settings, timeout_ms: int = 10_000) -> list[str]:
 
 
 async def _list_topics(settings: Settings, timeout_ms: int) -> list[str]:
-    admin = AIOKafkaAdminClient(**client_config(settings), request_timeout_ms=timeout_ms)
-    await admin.start()
+    config = client_config(settings)
+    admin = AIOKafkaAdminClient(**config, request_timeout_ms=timeout_ms)
+    await start_client(admin.start, config)
     try:
         return sorted(await admin.list_topics())
     finally:
@@ -117,7 +303,7 @@ def list_topics(settings: Settings, timeout_ms: int = 5_000) -> list[str]:
 async def missing_topics(config: dict[str, Any], topics: list[str]) -> list[str]:
     """Those of `topics` the broker does not have (raises when the broker does not answer)."""
     admin = AIOKafkaAdminClient(**config)
-    await admin.start()
+    await start_client(admin.start, config)
     try:
         existing = set(await admin.list_topics())
     finally:
@@ -128,7 +314,7 @@ async def missing_topics(config: dict[str, Any], topics: list[str]) -> list[str]
 async def partition_ids(config: dict[str, Any], topic: str) -> list[int]:
     """The topic's partitions, from the broker's metadata; raises if the topic does not exist."""
     admin = AIOKafkaAdminClient(**config)
-    await admin.start()
+    await start_client(admin.start, config)
     try:
         (described,) = await admin.describe_topics([topic])
     finally:

@@ -11,6 +11,8 @@ from crypto_platform.settings import Settings
 
 
 def s3_client(settings: Settings, timeout: float = 10.0) -> BaseClient:
+    """A client for `settings`' S3. Without keys (Amazon S3 with `S3_AMAZON`), boto3 signs with its
+    default credential chain: environment, profile, IRSA web identity, ECS task role, EC2 instance."""
     key, secret = settings.s3_credentials
     return boto3.client(
         "s3",
@@ -28,7 +30,7 @@ def s3_client(settings: Settings, timeout: float = 10.0) -> BaseClient:
 
 
 def ensure_bucket(settings: Settings) -> bool:
-    """Create the landing bucket when missing; returns whether it was created."""
+    """Create the landing bucket when missing (in AWS_REGION); returns whether it was created."""
     client = s3_client(settings)
     try:
         client.head_bucket(Bucket=settings.s3_bucket)
@@ -36,5 +38,8 @@ def ensure_bucket(settings: Settings) -> bool:
     except ClientError as exc:
         if exc.response.get("Error", {}).get("Code") not in ("404", "NoSuchBucket", "NotFound"):
             raise
-    client.create_bucket(Bucket=settings.s3_bucket)
+    region = {}
+    if settings.s3_endpoint is None and settings.aws_region != "us-east-1":  # Amazon S3 outside us-east-1
+        region = {"CreateBucketConfiguration": {"LocationConstraint": settings.aws_region}}
+    client.create_bucket(Bucket=settings.s3_bucket, **region)
     return True

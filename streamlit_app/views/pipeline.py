@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from crypto_platform.clients.dagster_api import AssetState, CheckState, DagsterUnavailable, asset_url
+from crypto_platform.clients.kafka import KafkaSignInError
 from crypto_platform.prices.worker_status import COUNTERS, health_of
 from crypto_platform.settings import get_settings
 from streamlit_app import data, health
@@ -108,6 +109,9 @@ def kafka_section() -> None:
         lag = health.kafka_lag(data.loaded_offsets(settings.kafka_topic_trades))
     except health.KafkaUnavailable as exc:
         st.error(f"Kafka is not answering ({exc}).")
+        return
+    except KafkaSignInError as exc:
+        st.error(f"{exc}.")
         return
     total, oldest = st.columns(2)
     total.metric("messages not loaded", f"{lag.total:,}")

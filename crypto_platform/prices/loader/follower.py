@@ -26,6 +26,7 @@ from aiokafka.errors import KafkaConnectionError
 from snowflake.connector.errors import OperationalError
 
 from crypto_platform.clients.backoff import Backoff
+from crypto_platform.clients.kafka import KafkaSignInError
 from crypto_platform.prices.loader.trades_loader import LoadReport, TradesLoader
 from crypto_platform.prices.worker_status import DagsterReport, Health, write_status
 
@@ -93,7 +94,8 @@ async def follow(
     dagster: DagsterReport,
     stop: asyncio.Event | None = None,
 ) -> None:
-    """Run until SIGTERM/SIGINT (or `stop`), publishing what was loaded every `report_interval`."""
+    """Run until SIGTERM/SIGINT (or `stop`), publishing what was loaded every `report_interval`.
+    Raises KafkaSignInError when Kafka refuses the sign-in (other failures are retried)."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -127,6 +129,8 @@ async def follow(
         while not stop.is_set():
             try:
                 await loader.follow(stop, tracker.batch, interval=interval, on_poll=tracker.polled)
+            except KafkaSignInError:  # refused credentials do not heal by retrying
+                raise
             except Exception as exc:  # Kafka or the warehouse away: start over from the stored offsets
                 tracker.failed(exc)
                 delay = backoff.next_delay()

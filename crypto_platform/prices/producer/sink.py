@@ -29,7 +29,7 @@ from aiokafka.errors import KafkaConnectionError, KafkaError
 from aiokafka.partitioner import DefaultPartitioner
 
 from crypto_platform.clients.backoff import Backoff
-from crypto_platform.clients.kafka import pace_metadata_updates
+from crypto_platform.clients.kafka import pace_metadata_updates, start_client
 from crypto_platform.prices.producer.stats import ProducerStats
 
 log = logging.getLogger(__name__)
@@ -72,12 +72,13 @@ class KafkaSink:
         self.waiting_reason = ""
 
     async def start(self) -> None:
-        """Connect, retrying with backoff while the broker is unavailable."""
+        """Connect, retrying with backoff while the broker is unavailable; raises KafkaSignInError
+        when it refuses our TLS or SASL sign-in."""
         while True:
             producer = AIOKafkaProducer(**self._config)
             pace_metadata_updates(producer.client)
             try:
-                await producer.start()
+                await start_client(producer.start, self._config)  # a refused sign-in raises at once
             except KafkaConnectionError as exc:
                 await producer.stop()
                 await self._wait("Kafka unavailable at start", exc)
