@@ -56,6 +56,8 @@ DEFAULT_SYMBOLS = {
 
 
 PUMP_BATCH_FRAMES = 64
+CLOSE_SECONDS = 1.0
+"""Of the stop timeout, what is kept for spooling and closing the Kafka client."""
 
 
 @dataclass(frozen=True)
@@ -205,8 +207,10 @@ class ProducerService:
             path.unlink()
 
     async def _shut_down(self, reader: threading.Thread, pump: asyncio.Task | None) -> None:
-        """Drain and flush until the stop timeout; then spool whatever Kafka has not acknowledged."""
-        deadline = time.monotonic() + self.settings.producer_stop_timeout
+        """Drain and flush until the stop timeout (less a second to spool and close the Kafka
+        client); then spool whatever Kafka has not acknowledged."""
+        end = time.monotonic() + self.settings.producer_stop_timeout
+        deadline = end - CLOSE_SECONDS
         log.info("producer: stopping; draining %d buffered frame(s)", self._buffer.qsize())
         self.connection.stop()
         if reader.is_alive():
@@ -221,7 +225,7 @@ class ProducerService:
             path = spool.save(self.spool, leftovers)
             log.warning("producer: Kafka did not acknowledge %d record(s) in time; spooled to %s",
                         len(leftovers), path)  # fmt: skip
-        await self.sink.close(timeout=1.0)
+        await self.sink.close(timeout=max(0.1, end - time.monotonic()))
 
     async def _drained(self) -> None:
         await self._buffer.join()

@@ -21,7 +21,7 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
@@ -49,7 +49,7 @@ class _Delivery:
     partition: int
     messages: list[Message]
     dead_letters: bool
-    batches: int = field(default=0, compare=False)  # submitted and not yet answered
+    batches: int = 0  # submitted and not yet answered (and 1 more while submitting)
 
 
 class KafkaSink:
