@@ -17,7 +17,7 @@ from crypto_platform.defs.news.sensors import (
 )
 from crypto_platform.defs.portfolio.assets import portfolio_transactions
 from crypto_platform.defs.portfolio.checks import checks as portfolio_checks
-from crypto_platform.defs.prices.assets import crypto_trades_topic, raw_trades, view_assets
+from crypto_platform.defs.prices.assets import crypto_trades_topic, processed_assets, raw_trades
 from crypto_platform.defs.prices.checks import checks as price_checks
 from crypto_platform.defs.prices.resources import kafka_resource
 from crypto_platform.defs.prices.sensors import kafka_lag_sensor, raw_trades_job
@@ -27,7 +27,15 @@ from crypto_platform.settings import get_settings
 settings = get_settings()
 alerts_config = alerts.load(settings.alerts_file)
 price_alert_checks = [price_alert_check(p) for p in alerts_config.price_alerts]
-assets = [crypto_trades_topic, raw_trades, *view_assets, news_landing, raw_news, news, portfolio_transactions]
+assets = [
+    crypto_trades_topic,
+    raw_trades,
+    *processed_assets,
+    news_landing,
+    raw_news,
+    news,
+    portfolio_transactions,
+]
 scheduled_checks = [*price_checks, *portfolio_checks, *price_alert_checks]
 asset_checks = [*scheduled_checks, *news_checks]
 check_keys = check_groups(assets, asset_checks)

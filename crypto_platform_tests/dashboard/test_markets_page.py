@@ -27,8 +27,8 @@ def test_cards_show_each_symbols_last_price_and_24h_change(
     app = run_app(monkeypatch, fresh)
     cards = {m.label: (m.value, m.delta) for m in app.metric}
     assert cards == {
-        "BTC-USD": ("99,000.0000", "+9,000.0000 (+10.00%)"),  # against 90,000: the last price 24h before
-        "ETH-USD": ("3,500.5000", "+0.0000 (+0.00%)"),
+        "BTC-USD": ("99,000.00", "+9,000.00 (+10.00%)"),  # against 90,000: the last price 24h before
+        "ETH-USD": ("3,500.50", "+0.00 (+0.00%)"),
     }
     assert [c.value for c in app.caption][:2] == [
         "last trade 2026-01-02 00:01:00 UTC",

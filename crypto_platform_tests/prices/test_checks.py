@@ -7,7 +7,7 @@ import time
 import dagster as dg
 import pytest
 
-from crypto_platform.defs.prices.assets import raw_trades, view_assets
+from crypto_platform.defs.prices.assets import processed_assets, raw_trades
 from crypto_platform.defs.prices.checks import (
     ohlcv_consistent,
     raw_trades_fresh,
@@ -25,7 +25,7 @@ CHECKS = [raw_trades_unique_offsets, raw_trades_valid_prices, raw_trades_fresh, 
 
 def evaluate(settings: Settings) -> dict[str, dg.AssetCheckEvaluation]:
     result = dg.materialize(
-        [raw_trades, *view_assets, *CHECKS],
+        [raw_trades, *processed_assets, *CHECKS],
         resources=resources(settings),
         selection=dg.AssetSelection.checks(*CHECKS),
         raise_on_error=False,
@@ -42,7 +42,7 @@ def execute(settings: Settings, sql: str) -> None:
 def loaded(fresh: Settings) -> Settings:
     now_ms = time.time_ns() // 1_000_000
     produce(fresh, [trade("BTC-USD", str(95000 + i), "0.1", now_ms - 1000 * i) for i in range(50)])
-    assert dg.materialize([raw_trades, *view_assets], resources=resources(fresh)).success
+    assert dg.materialize([raw_trades, *processed_assets], resources=resources(fresh)).success
     return fresh
 
 

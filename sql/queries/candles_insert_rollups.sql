@@ -1,0 +1,36 @@
+-- Compute the 5m, 1h and 1d candles (every timeframe longer than 1m) of the buckets batch
+-- %(load_id)s touched (of every bucket when it is NULL: a rebuild) from the 1m candles, reading
+-- those from %(since)s to before %(until)s (whole days). Open and close are those of the first and
+-- last minute; volumes, quote volumes and trade counts add up.
+INSERT INTO CORE.CANDLES (
+    SYMBOL, TIMEFRAME, BUCKET_START, OPEN, HIGH, LOW, CLOSE, VOLUME, QUOTE_VOLUME, TRADE_COUNT
+)
+WITH MINUTES AS (
+    SELECT
+        M.SYMBOL, F.TIMEFRAME, M.BUCKET_START AS MINUTE, M.OPEN, M.HIGH, M.LOW, M.CLOSE, M.VOLUME,
+        M.QUOTE_VOLUME, M.TRADE_COUNT,
+        TO_TIMESTAMP_NTZ(FLOOR(DATE_PART(EPOCH_MILLISECOND, M.BUCKET_START) / (1000 * F.SECONDS)) * F.SECONDS) AS BUCKET_START
+    FROM CORE.CANDLES AS M
+    CROSS JOIN CORE.TIMEFRAMES AS F
+    WHERE M.TIMEFRAME = '1m' AND F.TIMEFRAME <> '1m'
+      AND M.BUCKET_START >= %(since)s AND M.BUCKET_START < %(until)s
+),
+TOUCHED AS (
+    SELECT DISTINCT
+        S.SYMBOL,
+        F.TIMEFRAME,
+        TO_TIMESTAMP_NTZ(FLOOR(DATE_PART(EPOCH_MILLISECOND, S.TRADE_TS) / (1000 * F.SECONDS)) * F.SECONDS) AS BUCKET_START
+    FROM RAW.TRADES_STAGE AS S
+    CROSS JOIN CORE.TIMEFRAMES AS F
+    WHERE S.LOAD_ID = %(load_id)s
+)
+SELECT
+    M.SYMBOL, M.TIMEFRAME, M.BUCKET_START, MIN_BY(M.OPEN, M.MINUTE), MAX(M.HIGH), MIN(M.LOW),
+    MAX_BY(M.CLOSE, M.MINUTE), SUM(M.VOLUME), SUM(M.QUOTE_VOLUME), SUM(M.TRADE_COUNT)
+FROM MINUTES AS M
+WHERE %(load_id)s IS NULL
+   OR EXISTS (
+       SELECT 1 FROM TOUCHED AS X
+       WHERE X.SYMBOL = M.SYMBOL AND X.TIMEFRAME = M.TIMEFRAME AND X.BUCKET_START = M.BUCKET_START
+   )
+GROUP BY M.SYMBOL, M.TIMEFRAME, M.BUCKET_START;
