@@ -39,6 +39,22 @@ def test_cards_show_each_symbols_last_price_and_24h_change(
 
 
 @pytest.mark.stack
+def test_opens_on_btc_usd_with_prices_as_precise_as_their_size(
+    fresh: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    produce(fresh, [
+        trade("ADA-USD", "0.89664", "10", T0), trade("BTC-USD", "93836.3312", "0.1", T0 + 1),
+        trade("PEPE-USD", "0.0000123449", "1000000", T0 + 2),
+    ])  # fmt: skip
+    assert dg.materialize([raw_trades], resources=resources(fresh)).success
+    app = run_app(monkeypatch, fresh)
+    assert {m.label: m.value for m in app.metric} == {
+        "ADA-USD": "0.8966", "BTC-USD": "93,836.33", "PEPE-USD": "0.00001234"
+    }  # fmt: skip
+    assert app.selectbox[0].value == "BTC-USD"  # not the first symbol in the list
+
+
+@pytest.mark.stack
 def test_an_empty_warehouse_is_said_plainly(fresh: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     app = run_app(monkeypatch, fresh)
     assert "No trades in the warehouse yet" in app.info[0].value
