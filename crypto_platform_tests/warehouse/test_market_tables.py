@@ -158,17 +158,17 @@ def test_same_millisecond_trades_close_at_the_later_arrival(fresh: Settings, sto
 def test_the_price_24h_ago_breaks_ties_by_arrival(fresh: Settings) -> None:
     day_later = T0 + timedelta(hours=24)
     load(fresh, [[btc("50", T0, 1), btc("60", T0, 2)], [btc("70", day_later, 3)]])
-    (reference,) = rows_of(
+    reference = rows_of(
         fresh, "select PRICE_24H_AGO from CORE.LATEST_PRICES where SYMBOL in (%(symbols)s)", ["BTC-USD"]
     )
-    assert reference == (Decimal("60"),)  # the later arrival of the two trades at T0
+    assert reference == [(Decimal("60"),)]  # the later arrival of the two trades at T0
 
 
 def test_a_young_symbol_compares_with_its_first_trade_by_arrival(fresh: Settings) -> None:
     load(fresh, [[btc("20", T0, 2), btc("10", T0, 1)], [btc("30", T0 + timedelta(hours=1), 3)]])
-    (row,) = rows_of(
+    row = rows_of(
         fresh,
         "select PRICE_24H_AGO, CHANGE_24H from CORE.LATEST_PRICES where SYMBOL in (%(symbols)s)",
         ["BTC-USD"],
     )
-    assert row == (Decimal("10"), Decimal("20"))
+    assert row == [(Decimal("10"), Decimal("20"))]
