@@ -127,10 +127,13 @@ def test_incremental_tables_equal_a_recomputation_from_every_trade(
 
 
 @pytest.mark.slow
-def test_a_rebuild_from_the_assets_gives_the_same_tables(fresh: Settings) -> None:
-    rows, batches = streams("R").example()
+@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_a_rebuild_from_the_assets_gives_the_same_tables(fresh: Settings, data: st.DataObject) -> None:
+    tag = f"R{next(examples)}"
+    rows, batches = data.draw(streams(tag))
     load(fresh, batches)
-    symbols = ["AR-USD", "BR-USD"]
+    symbols = [f"A{tag}-USD", f"B{tag}-USD"]
     kept = stored_candles(fresh, symbols)
     assert dg.materialize([ohlcv, market_state], resources=resources(fresh)).success
     assert stored_candles(fresh, symbols) == kept
