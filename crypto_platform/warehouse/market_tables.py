@@ -2,12 +2,14 @@
 and CORE.MARKET_STATE (per symbol: first, last and reference trade, the last 24 hours; read through
 CORE.LATEST_PRICES and CORE.MARKET_STATS_24H).
 
-`refresh` runs inside each loader batch's transaction, after its rows are in RAW.TRADES: it
-recomputes the candles of the buckets the batch touched and the state of the symbols it touched,
-so a dashboard read never scans all trades and the cost of a batch does not grow with history.
-Recomputing (rather than adding a batch to what is stored) makes a refresh exact with repeated and
-late trades and idempotent: running it again changes nothing. `rebuild_*` recompute a table from
-every trade with the same statements (the repair path: the assets' materialization).
+`refresh` runs inside each loader batch's transaction, after its rows are in RAW.TRADES: it adds
+the batch's trades to the candles of the buckets they fall in, then recomputes the state of the
+symbols it touched, so a dashboard read never scans all trades and a batch costs what its own
+trades cost, whatever the history. Only the first copy of a trade counts (as in CORE.TRADES), and
+each candle keeps which trades opened and closed it, so repeated and late trades give exactly the
+candles a recomputation gives. `rebuild_*` recompute a table from every trade (the repair path:
+the assets' materialization). The emulator cannot MERGE inside a transaction that has written, so
+a refresh inserts new rows marked with its id and deletes the rows they replace.
 
 The times passed to the statements only bound what they read (so that the warehouse prunes by
 TRADE_TS and BUCKET_START); the statements decide exactly which trades count. Times are UTC,
@@ -41,13 +43,15 @@ def day_start(ts: datetime) -> datetime:
 
 
 def refresh(cur: SnowflakeCursor, load_id: str, rows: pa.Table) -> None:
-    """Recompute the candles and market state a batch touched. `rows` are the batch's rows as staged
-    in RAW.TRADES_STAGE under `load_id` (SYMBOL and TRADE_TS are read); call it in the batch's
-    transaction after they were inserted into RAW.TRADES."""
+    """Add a batch to the candles and recompute the market state of the symbols it touched. `rows`
+    are the batch's rows as staged in RAW.TRADES_STAGE under `load_id` (SYMBOL and TRADE_TS are
+    read); call it in the batch's transaction after they were inserted into RAW.TRADES."""
     spans_by_symbol = rows.group_by("SYMBOL").aggregate([("TRADE_TS", "min"), ("TRADE_TS", "max")])
     spans = {s: (lo, hi) for s, lo, hi in zip(*spans_by_symbol.to_pydict().values(), strict=True)}
     oldest, newest = min(lo for lo, _ in spans.values()), max(hi for _, hi in spans.values())
-    _candles(cur, load_id, oldest, newest)
+    candles = {"load_id": load_id, "refresh_id": load_id, "day": day_start(oldest)}
+    cur.execute(query("candles_add_batch"), {**candles, "since": oldest, "until": newest})
+    cur.execute(query("candles_delete_replaced"), candles)
     cur.execute(query("market_state_select"), {"load_id": load_id})
     stored = {symbol: (first, last, reference) for symbol, first, last, reference in cur.fetchall()}
     _market_state(cur, load_id, load_id, (oldest, newest), _day_ago_bounds(spans, stored))
@@ -56,9 +60,11 @@ def refresh(cur: SnowflakeCursor, load_id: str, rows: pa.Table) -> None:
 def rebuild_candles(conn: SnowflakeConnection) -> None:
     """Recompute CORE.CANDLES from every trade in one transaction (readers see the old table until
     it commits)."""
+    refresh_id = f"rebuild-{uuid.uuid4().hex}"
     with transaction(conn) as cur:
         cur.execute(query("candles_delete_all"))
-        _candles(cur, None, BEGINNING, END - DAY)
+        cur.execute(query("candles_rebuild_minutes"), {"refresh_id": refresh_id})
+        cur.execute(query("candles_rebuild_rollups"), {"refresh_id": refresh_id})
 
 
 def rebuild_market_state(conn: SnowflakeConnection) -> None:
@@ -66,18 +72,6 @@ def rebuild_market_state(conn: SnowflakeConnection) -> None:
     with transaction(conn) as cur:
         cur.execute(query("market_state_delete_all"))
         _market_state(cur, None, f"rebuild-{uuid.uuid4().hex}", (BEGINNING, END), (BEGINNING, END, BEGINNING))
-
-
-def _candles(cur: SnowflakeCursor, load_id: str | None, oldest: datetime, newest: datetime) -> None:
-    if load_id is not None:
-        cur.execute(
-            query("candles_delete_touched"),
-            {"load_id": load_id, "since": day_start(oldest), "until": newest},
-        )
-    minutes = {"since": minute_start(oldest), "until": minute_start(newest) + MINUTE}
-    cur.execute(query("candles_insert_minutes"), {"load_id": load_id, **minutes})
-    days = {"since": day_start(oldest), "until": day_start(newest) + DAY}
-    cur.execute(query("candles_insert_rollups"), {"load_id": load_id, **days})
 
 
 def _market_state(

@@ -49,7 +49,7 @@ def raw_trades_fresh(snowflake: SnowflakeResource) -> dg.AssetCheckResult:
     )
 
 
-OHLCV_CHECK_HOURS = 3
+OHLCV_CHECK_HOURS = 2
 """How many whole hours of candles, up to the newest trade, `ohlcv_consistent` recomputes."""
 
 
