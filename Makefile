@@ -46,7 +46,8 @@ bench: install  ## benchmarks: print figures and ratios against a reference meas
 	@command -v kcat >/dev/null || (apt-get update -qq && apt-get install -y -qq kcat >/dev/null)
 	@$(BIN)/python -m bench.producer
 	@$(BIN)/python -m bench.loader
-	@$(BIN)/python -m bench.dashboard
+	@$(BIN)/python -m bench.dashboard --trades 1000000
+	@$(BIN)/python -m bench.dashboard --trades 50000000
 
 clean: down  ## remove local data and the virtualenv
 	rm -rf .local $(VENV)

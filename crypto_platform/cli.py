@@ -18,7 +18,7 @@ from crypto_platform.local import stack
 from crypto_platform.local.dagster import ensure_instance_dir
 from crypto_platform.local.process import StackError
 from crypto_platform.prices.loader import follower
-from crypto_platform.prices.loader.trades_loader import TradesLoader
+from crypto_platform.prices.loader.trades_loader import LoadReport, TradesLoader
 from crypto_platform.prices.producer.service import ProducerService, TopicMissing
 from crypto_platform.prices.symbols import SymbolError
 from crypto_platform.prices.worker_status import COUNTERS, DagsterReport, read_status, status_path
@@ -154,22 +154,25 @@ def _load(settings: Settings, follow: bool) -> None:
         return
     import dagster as dg  # only `load --follow` needs Dagster; other commands start faster without it
 
-    from crypto_platform.defs.prices.assets import load_metadata, raw_trades
+    from crypto_platform.defs.prices.assets import loader_materializations
 
     instance = dg.DagsterInstance.from_config(str(ensure_instance_dir(settings.dagster_home)))
+
+    def publish(report: LoadReport) -> None:
+        for materialization in loader_materializations(report):
+            instance.report_runless_asset_event(materialization)
+
     asyncio.run(
         follower.follow(
             loader,
-            lambda report: instance.report_runless_asset_event(
-                dg.AssetMaterialization(raw_trades.key, metadata=load_metadata(report))
-            ),
+            publish,
             status_path(settings.home, "loader"),
             settings.loader_follow_interval,
             settings.loader_report_interval,
             settings.loader_stall_seconds,
             DagsterReport(
                 settings.dagster_api if settings.report_health_to_dagster else None,
-                raw_trades.key.to_user_string(),
+                "raw_trades",
                 "loader_progress",
             ),
         )

@@ -18,7 +18,7 @@ from crypto_platform.defs.news.sensors import (
 )
 from crypto_platform.defs.portfolio.assets import portfolio_transactions
 from crypto_platform.defs.portfolio.checks import checks as portfolio_checks
-from crypto_platform.defs.prices.assets import crypto_trades_topic, raw_trades, view_assets
+from crypto_platform.defs.prices.assets import crypto_trades_topic, processed_assets, raw_trades
 from crypto_platform.defs.prices.checks import checks as price_checks
 from crypto_platform.defs.prices.checks import progress_checks
 from crypto_platform.defs.prices.resources import kafka_resource
@@ -26,7 +26,15 @@ from crypto_platform.defs.prices.sensors import kafka_lag_sensor, raw_trades_job
 from crypto_platform.defs.resources import s3_resource, snowflake_resource
 from crypto_platform.settings import Settings, get_settings
 
-ASSETS = [crypto_trades_topic, raw_trades, *view_assets, news_landing, raw_news, news, portfolio_transactions]
+ASSETS = [
+    crypto_trades_topic,
+    raw_trades,
+    *processed_assets,
+    news_landing,
+    raw_news,
+    news,
+    portfolio_transactions,
+]
 
 
 def build(settings: Settings, alerts_config: AlertsConfig) -> tuple[dg.Definitions, dict[str, str | None]]:

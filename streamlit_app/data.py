@@ -82,13 +82,15 @@ def latest_prices() -> pd.DataFrame:
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
-def candles(symbol: str, timeframe: str, seconds: int) -> pd.DataFrame:
-    return _frame("dashboard_candles", {"symbol": symbol, "timeframe": timeframe, "seconds": int(seconds)})
+def candles(symbol: str, timeframe: str, since: datetime) -> pd.DataFrame:
+    """One symbol's candles from `since` (UTC) on."""
+    return _frame("dashboard_candles", {"symbol": symbol, "timeframe": timeframe, "since": since})
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
-def ticks(symbol: str, seconds: int) -> pd.DataFrame:
-    return _frame("dashboard_ticks", {"symbol": symbol, "seconds": int(seconds)})
+def ticks(symbol: str, since: datetime) -> pd.DataFrame:
+    """One symbol's trades from `since` (UTC) on."""
+    return _frame("dashboard_ticks", {"symbol": symbol, "since": since})
 
 
 @st.cache_data(ttl=60, show_spinner=False)

@@ -2,9 +2,10 @@
 
 A batch is staged first (Parquet file, PUT to the stage, COPY INTO RAW.TRADES_STAGE), then one
 transaction compares-and-sets every partition's offset in OPS.KAFKA_OFFSETS from where the batch
-started to where it ends, inserts the staged rows into RAW.TRADES and records rejected messages.
-If any offset had moved (another loader got there first) the transaction is rolled back and nothing
-of the batch is kept. A crash anywhere leaves either the whole batch and its offsets, or neither.
+started to where it ends, inserts the staged rows into RAW.TRADES, records rejected messages and
+refreshes the candles and market state the rows touched (`market_tables.refresh`). If any offset
+had moved (another loader got there first) the transaction is rolled back and nothing of the batch
+is kept. A crash anywhere leaves either the whole batch and its offsets, or neither.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from snowflake.connector.errors import ProgrammingError
 
 from crypto_platform.warehouse.bulk import put_parquet
 from crypto_platform.warehouse.connection import transaction
+from crypto_platform.warehouse.market_tables import refresh
 from crypto_platform.warehouse.sql import query
 
 LOCK_ERRNO = 625
@@ -98,6 +100,7 @@ def commit_batch(conn: SnowflakeConnection, batch: TradeBatch) -> None:
                     raise OffsetConflict(f"{batch.topic}[{partition}] is no longer at offset {start}")
             if batch.rows.num_rows:
                 cur.execute(query("trades_insert_from_stage"), {"load_id": batch.load_id})
+                refresh(cur, batch.load_id, batch.rows)
             for r in batch.rejected:
                 cur.execute(
                     query("trades_rejected_insert"),

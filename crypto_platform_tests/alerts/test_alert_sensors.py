@@ -17,7 +17,7 @@ import pytest
 from crypto_platform.alerts.config import AlertsConfig, parse
 from crypto_platform.defs.alerts.checks import price_alert_check
 from crypto_platform.defs.alerts.sensors import build_check_alert_sensor, build_run_failure_sensor
-from crypto_platform.defs.prices.assets import raw_trades, view_assets
+from crypto_platform.defs.prices.assets import processed_assets, raw_trades
 from crypto_platform.defs.prices.checks import raw_trades_fresh, raw_trades_valid_prices
 from crypto_platform.settings import Settings
 from crypto_platform.warehouse import connect, run_query
@@ -132,7 +132,7 @@ def test_a_price_alert_fires_when_the_price_crosses(
     for price in ("99000", "100500.5"):
         produce(fresh, [trade("BTC-USD", price, "1", now_ms)])
         now_ms += 1000
-        assets = [raw_trades, *view_assets, check]
+        assets = [raw_trades, *processed_assets, check]
         assert dg.materialize(assets, resources=resources(fresh), instance=instance).success
         sensor.tick()
     [body] = hook.bodies
@@ -153,8 +153,8 @@ def test_a_run_stopped_by_a_blocking_check_alerts(
     with connect(fresh) as conn:
         run_query(conn, "UPDATE RAW.TRADES SET PRICE = 0")  # data made to fail the blocking check
     result = dg.materialize(
-        [raw_trades, raw_trades_valid_prices, *view_assets], resources=resources(fresh), instance=instance,
-        raise_on_error=False,
+        [raw_trades, raw_trades_valid_prices, *processed_assets], resources=resources(fresh),
+        instance=instance, raise_on_error=False,
     )  # fmt: skip
     assert not result.success
     run = instance.get_run_by_id(result.run_id)

@@ -36,7 +36,7 @@ CHROMIUM_FLAGS = [
 ]  # fmt: skip
 # Each page by its URL path, and what shows that Streamlit has drawn its data (not just the shell).
 PAGES = {
-    "": "//*[@data-testid='stMetricValue' and contains(., '100,000.0000')]"
+    "": "//*[@data-testid='stMetricValue' and contains(., '100,000.00')]"
     "/following::*[contains(@class, 'js-plotly-plot')]",
     "portfolio": "//*[@data-testid='stMetricValue' and contains(., '150,000.00')]"
     "/following::*[@data-testid='stDataFrame']/following::*[contains(@class, 'js-plotly-plot')]",

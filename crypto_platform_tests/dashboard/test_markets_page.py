@@ -27,8 +27,8 @@ def test_cards_show_each_symbols_last_price_and_24h_change(
     app = run_app(monkeypatch, fresh)
     cards = {m.label: (m.value, m.delta) for m in app.metric}
     assert cards == {
-        "BTC-USD": ("99,000.0000", "+9,000.0000 (+10.00%)"),  # against 90,000: the last price 24h before
-        "ETH-USD": ("3,500.5000", "+0.0000 (+0.00%)"),
+        "BTC-USD": ("99,000.00", "+9,000.00 (+10.00%)"),  # against 90,000: the last price 24h before
+        "ETH-USD": ("3,500.50", "+0.00 (+0.00%)"),
     }
     assert [c.value for c in app.caption][:2] == [
         "last trade 2026-01-02 00:01:00 UTC",
@@ -36,6 +36,22 @@ def test_cards_show_each_symbols_last_price_and_24h_change(
     ]
     assert app.warning[0].value.startswith("No new trade for")  # trades from January: a feed gap
     assert [s.value for s in app.selectbox][:2] == ["BTC-USD", "1m"]
+
+
+@pytest.mark.stack
+def test_opens_on_btc_usd_with_prices_as_precise_as_their_size(
+    fresh: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    produce(fresh, [
+        trade("ADA-USD", "0.89664", "10", T0), trade("BTC-USD", "93836.3312", "0.1", T0 + 1),
+        trade("PEPE-USD", "0.0000123449", "1000000", T0 + 2),
+    ])  # fmt: skip
+    assert dg.materialize([raw_trades], resources=resources(fresh)).success
+    app = run_app(monkeypatch, fresh)
+    assert {m.label: m.value for m in app.metric} == {
+        "ADA-USD": "0.8966", "BTC-USD": "93,836.33", "PEPE-USD": "0.00001234"
+    }  # fmt: skip
+    assert app.selectbox[0].value == "BTC-USD"  # not the first symbol in the list
 
 
 @pytest.mark.stack

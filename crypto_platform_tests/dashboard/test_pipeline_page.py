@@ -50,7 +50,8 @@ def test_assets_checks_lag_counters_and_alerts(fresh: Settings, monkeypatch: pyt
     assets = app.dataframe[0].value.set_index("asset")
     assert assets.loc["raw_trades", "age"].endswith("s ago")
     assert assets.loc["raw_trades", "Dagster"] == f"{fresh.dagster_ui}/assets/raw_trades"
-    assert assets.loc["ohlcv", "age"] == "never"
+    assert assets.loc["news", "age"] == "never"
+    assert assets.loc["core_trades", "age"] != "never"  # a view: reported created by `up`
     checks = app.dataframe[1].value.set_index("check")
     assert checks.loc["raw_trades_unique_offsets", "result"] == "succeeded"
     summary = assets.loc["raw_trades", "checks"]  # loader_progress: whatever the stack's loader reports

@@ -7,7 +7,7 @@ import time
 import dagster as dg
 import pytest
 
-from crypto_platform.defs.prices.assets import raw_trades, view_assets
+from crypto_platform.defs.prices.assets import ohlcv, processed_assets, raw_trades
 from crypto_platform.defs.prices.checks import (
     ohlcv_consistent,
     raw_trades_fresh,
@@ -25,7 +25,7 @@ CHECKS = [raw_trades_unique_offsets, raw_trades_valid_prices, raw_trades_fresh, 
 
 def evaluate(settings: Settings) -> dict[str, dg.AssetCheckEvaluation]:
     result = dg.materialize(
-        [raw_trades, *view_assets, *CHECKS],
+        [raw_trades, *processed_assets, *CHECKS],
         resources=resources(settings),
         selection=dg.AssetSelection.checks(*CHECKS),
         raise_on_error=False,
@@ -42,7 +42,7 @@ def execute(settings: Settings, sql: str) -> None:
 def loaded(fresh: Settings) -> Settings:
     now_ms = time.time_ns() // 1_000_000
     produce(fresh, [trade("BTC-USD", str(95000 + i), "0.1", now_ms - 1000 * i) for i in range(50)])
-    assert dg.materialize([raw_trades, *view_assets], resources=resources(fresh)).success
+    assert dg.materialize([raw_trades, *processed_assets], resources=resources(fresh)).success
     return fresh
 
 
@@ -70,24 +70,24 @@ def test_stale_trades_warn(loaded: Settings) -> None:
     assert not fresh.passed and fresh.severity == dg.AssetCheckSeverity.WARN
 
 
-def broken_candles(
-    settings: Settings, open_: str = "OPEN", volume: str = "VOLUME"
-) -> dg.AssetCheckEvaluation:
-    """Evaluate ohlcv_consistent on candles with OPEN or VOLUME replaced by the given expression."""
-    execute(settings, "create table CORE.OHLCV_BASE as select * from CORE.OHLCV")
+def test_a_candle_altered_by_hand_fails_until_the_candles_are_rebuilt(loaded: Settings) -> None:
     execute(
-        settings,
-        f"create or replace view CORE.OHLCV as select SYMBOL, TIMEFRAME, BUCKET_START, {open_} as OPEN, "
-        f"HIGH, LOW, CLOSE, {volume} as VOLUME, TRADE_COUNT, VWAP from CORE.OHLCV_BASE",
+        loaded,
+        "update CORE.CANDLES set CLOSE = CLOSE + 1 "
+        "where TIMEFRAME = '1m' and BUCKET_START = (select max(BUCKET_START) from CORE.CANDLES)",
     )
-    return evaluate(settings)["ohlcv_consistent"]
+    evaluation = evaluate(loaded)["ohlcv_consistent"]
+    assert not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR
+    assert evaluation.metadata["candles_mismatched"].value == 1
+    assert evaluation.metadata["candles_compared"].value >= 3  # the minute, its 5m and its 1h candles
+
+    assert dg.materialize([ohlcv], resources=resources(loaded)).success  # the repair path
+    assert evaluate(loaded)["ohlcv_consistent"].passed
 
 
-def test_candles_out_of_range_fail(loaded: Settings) -> None:
-    evaluation = broken_candles(loaded, open_="HIGH + 1")
-    assert not evaluation.passed and evaluation.metadata["candles_out_of_range"].value > 0
-
-
-def test_candles_that_do_not_add_up_to_the_trades_fail(loaded: Settings) -> None:
-    evaluation = broken_candles(loaded, volume="VOLUME * 1.000001")  # off by a millionth
-    assert not evaluation.passed and evaluation.metadata["totals_mismatched"].value > 0
+def test_a_candle_missing_or_not_adding_up_fails(loaded: Settings) -> None:
+    execute(loaded, "delete from CORE.CANDLES where TIMEFRAME = '5m'")
+    execute(loaded, "update CORE.CANDLES set VOLUME = VOLUME * 1.000001 where TIMEFRAME = '1h'")
+    evaluation = evaluate(loaded)["ohlcv_consistent"]
+    assert not evaluation.passed
+    assert evaluation.metadata["candles_mismatched"].value >= 2

@@ -10,7 +10,7 @@ from decimal import Decimal
 import dagster as dg
 import pytest
 
-from crypto_platform.defs.prices.assets import raw_trades, view_assets
+from crypto_platform.defs.prices.assets import processed_assets, raw_trades
 from crypto_platform.prices.trade import Trade
 from crypto_platform.settings import Settings
 from crypto_platform.warehouse import connect, run_query
@@ -55,7 +55,7 @@ def expected_ohlcv(trades: list[Trade]) -> dict[tuple[str, str, datetime], tuple
 def loaded(fresh: Settings) -> tuple[Settings, list[Trade]]:
     trades = generated_trades()
     produce(fresh, trades)
-    assert dg.materialize([raw_trades, *view_assets], resources=resources(fresh)).success
+    assert dg.materialize([raw_trades, *processed_assets], resources=resources(fresh)).success
     return fresh, trades
 
 

@@ -1,6 +1,6 @@
--- One symbol's candles of one timeframe over a window ending at its last trade.
+-- One symbol's candles of one timeframe from a time on (the page passes its last trade's time minus
+-- the range, so that only those candles are read).
 SELECT BUCKET_START, OPEN, HIGH, LOW, CLOSE, VOLUME, TRADE_COUNT
 FROM CORE.OHLCV
-WHERE SYMBOL = %(symbol)s AND TIMEFRAME = %(timeframe)s
-  AND BUCKET_START >= DATEADD(SECOND, -%(seconds)s, (SELECT MAX(TRADE_TS) FROM RAW.TRADES WHERE SYMBOL = %(symbol)s))
+WHERE SYMBOL = %(symbol)s AND TIMEFRAME = %(timeframe)s AND BUCKET_START >= %(since)s
 ORDER BY BUCKET_START;

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC
+from datetime import UTC, datetime, timedelta
 
 import plotly.graph_objects as go
 import streamlit as st
@@ -11,9 +11,12 @@ from plotly.subplots import make_subplots
 
 from crypto_platform.settings import get_settings
 from streamlit_app.data import TIMEFRAMES, candles, latest_prices, says_when_unavailable, ticks
+from streamlit_app.number_format import price_decimals, price_text
 from streamlit_app.timezone import local, local_wall_times, zone_name
 
 FEED_GAP_SECONDS = 120  # no trade at all for this long is a gap worth saying
+TICK_SECONDS = 300
+DEFAULT_SYMBOL = "BTC-USD"
 RANGES = {"1 hour": 3600, "6 hours": 6 * 3600, "1 day": 86400, "7 days": 7 * 86400, "30 days": 30 * 86400}
 
 st.title("Markets")
@@ -35,16 +38,23 @@ def price_cards() -> None:
     columns = st.columns(4)
     for i, row in enumerate(prices.itertuples()):
         card = columns[i % 4]
+        decimals = price_decimals(row.price)
         card.metric(
             row.symbol,
-            f"{row.price:,.4f}",
-            f"{row.change_24h:+,.4f} ({row.change_pct_24h:+.2f}%)",
+            price_text(row.price, decimals),
+            f"{price_text(row.change_24h, decimals, sign=True)} ({row.change_pct_24h:+.2f}%)",
         )
         card.caption(f"last trade {local(row.trade_ts):%Y-%m-%d %H:%M:%S %Z}")
 
 
+def last_trade_ts(symbol: str) -> datetime:
+    """The symbol's last trade time (UTC), where the chart's and the tick line's ranges end."""
+    prices = latest_prices()
+    return prices.trade_ts[prices.symbol == symbol].iloc[0].to_pydatetime()
+
+
 def candle_chart(symbol: str, timeframe: str, seconds: int) -> None:
-    frame = candles(symbol, timeframe, seconds)
+    frame = candles(symbol, timeframe, last_trade_ts(symbol) - timedelta(seconds=seconds))
     if frame.empty:
         st.info(f"No {timeframe} candles for {symbol} in this range.")
         return
@@ -71,7 +81,7 @@ def candle_chart(symbol: str, timeframe: str, seconds: int) -> None:
 @st.fragment(run_every=get_settings().dashboard_refresh_seconds)
 @says_when_unavailable
 def tick_line(symbol: str) -> None:
-    frame = ticks(symbol, 300)
+    frame = ticks(symbol, last_trade_ts(symbol) - timedelta(seconds=TICK_SECONDS))
     if frame.empty:
         st.info(f"No trades for {symbol} in the last minutes.")
         return
@@ -89,7 +99,9 @@ def page() -> None:
     if not symbols:
         return
     left, middle, right = st.columns(3)
-    symbol = left.selectbox("Symbol", symbols)
+    symbol = left.selectbox(
+        "Symbol", symbols, index=symbols.index(DEFAULT_SYMBOL) if DEFAULT_SYMBOL in symbols else 0
+    )
     timeframe = middle.selectbox("Timeframe", TIMEFRAMES, index=0)
     window = right.selectbox("Range", list(RANGES), index=0)
     candle_chart(symbol, timeframe, RANGES[window])

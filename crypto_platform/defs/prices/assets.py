@@ -1,4 +1,5 @@
-"""Assets of the prices domain: the Kafka topic, RAW.TRADES and the views over it."""
+"""Assets of the prices domain: the Kafka topic, RAW.TRADES, the tables kept as trades load and the
+views over them."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ from dataclasses import dataclass
 
 import dagster as dg
 from dagster_snowflake import SnowflakeResource
+from snowflake.connector import SnowflakeConnection
 
 from crypto_platform.defs.prices.resources import KafkaResource
 from crypto_platform.prices.loader.trades_loader import LoadReport, TradesLoader
 from crypto_platform.settings import get_settings
-from crypto_platform.warehouse.sql import apply_file, count_rows, description
+from crypto_platform.warehouse.market_tables import rebuild_candles, rebuild_market_state
+from crypto_platform.warehouse.sql import apply_file, count_rows, description, query, run_query
 
 GROUP = "prices"
 
@@ -64,9 +67,8 @@ class View:
 
 VIEWS = [
     View("core_trades", "CORE.TRADES", "020_core_trades.sql", "raw_trades"),
-    View("ohlcv", "CORE.OHLCV", "021_core_ohlcv.sql", "core_trades"),
-    View("latest_prices", "CORE.LATEST_PRICES", "022_core_latest_prices.sql", "raw_trades"),
-    View("market_stats_24h", "CORE.MARKET_STATS_24H", "023_core_market_stats_24h.sql", "core_trades"),
+    View("latest_prices", "CORE.LATEST_PRICES", "025_core_latest_prices.sql", "market_state"),
+    View("market_stats_24h", "CORE.MARKET_STATS_24H", "026_core_market_stats_24h.sql", "market_state"),
 ]
 
 
@@ -93,4 +95,90 @@ def view_asset(view: View) -> dg.AssetsDefinition:
     return _view
 
 
-view_assets = [view_asset(v) for v in VIEWS]
+def apply_files(conn: SnowflakeConnection, names: list[str]) -> None:
+    for name in names:
+        apply_file(conn, get_settings().sql_dir / name)
+
+
+OHLCV_FILES = ["021_core_timeframes.sql", "022_core_candles.sql", "023_core_ohlcv.sql"]
+
+
+@dg.asset(
+    group_name=GROUP,
+    deps=["core_trades"],
+    kinds={"snowflake", "table"},
+    metadata={"relation": "CORE.OHLCV", "table": "CORE.CANDLES", "sql": "sql/022_core_candles.sql"},
+)
+def ohlcv(snowflake: SnowflakeResource) -> dg.MaterializeResult:
+    """CORE.OHLCV: candles for every symbol in four timeframes (1m, 5m, 1h, 1d; UTC buckets) with
+    open, high, low, close, volume, trade count and VWAP; open and close break time ties by arrival
+    order (Kafka partition, then offset).
+
+    The table behind it, CORE.CANDLES, is kept as trades load: the loader recomputes the candles of
+    the buckets each batch touched in the batch's own transaction (`load --follow` reports those
+    refreshes here). Materializing this asset rebuilds the whole table from RAW.TRADES (through
+    CORE.TRADES), in one transaction: the repair path.
+    """
+    with snowflake.get_connection() as conn:
+        apply_files(conn, OHLCV_FILES)
+        rebuild_candles(conn)
+        counts = dict(run_query(conn, query("candles_count")).rows)
+    return dg.MaterializeResult(
+        metadata={f"{timeframe}_candles": dg.MetadataValue.int(int(n)) for timeframe, n in counts.items()}
+    )
+
+
+@dg.asset(
+    group_name=GROUP,
+    deps=["core_trades", ohlcv],
+    kinds={"snowflake", "table"},
+    metadata={"relation": "CORE.MARKET_STATE", "sql": "sql/024_core_market_state.sql"},
+)
+def market_state(snowflake: SnowflakeResource) -> dg.MaterializeResult:
+    """CORE.MARKET_STATE: one row per symbol with its first and last trade, the trade 24 hours
+    before the last, and its market over those 24 hours; CORE.LATEST_PRICES and
+    CORE.MARKET_STATS_24H read it, so the dashboard never scans all trades.
+
+    Kept as trades load, in each batch's transaction, for the symbols the batch touched
+    (`load --follow` reports those refreshes here). Materializing this asset rebuilds it from
+    RAW.TRADES and the candles, in one transaction: the repair path.
+    """
+    with snowflake.get_connection() as conn:
+        apply_files(conn, ["024_core_market_state.sql"])
+        rebuild_market_state(conn)
+        symbols = count_rows(conn, "CORE.MARKET_STATE")
+    return dg.MaterializeResult(metadata={"symbols": dg.MetadataValue.int(symbols)})
+
+
+LOADER_TABLES = [ohlcv, market_state]
+"""The tables the loader keeps in each batch's transaction."""
+
+
+def loader_materializations(report: LoadReport) -> list[dg.AssetMaterialization]:
+    """What `load --follow` reports to Dagster for the batches in `report`: `raw_trades` with the
+    load's figures, and each table the same transactions kept."""
+    kept = {
+        "batches": dg.MetadataValue.int(report.batches),
+        "trades_loaded": dg.MetadataValue.int(report.rows),
+        "kept_by": dg.MetadataValue.text("the loader's batch transactions (load --follow)"),
+    }
+    return [
+        dg.AssetMaterialization(raw_trades.key, metadata=load_metadata(report)),
+        *(dg.AssetMaterialization(table.key, metadata=kept) for table in LOADER_TABLES),
+    ]
+
+
+def views_created() -> list[dg.AssetMaterialization]:
+    """A materialization of each view asset, for `crypto-platform up`, which (re)creates the views
+    from `sql/`; without it a view the user never materialized by hand shows as never materialized."""
+    return [
+        dg.AssetMaterialization(
+            view.name,
+            description=f"{view.relation} created by crypto-platform up",
+            metadata={"relation": view.relation, "sql": dg.MetadataValue.path(f"sql/{view.sql_file}")},
+        )
+        for view in VIEWS
+    ]
+
+
+processed_assets = [*(view_asset(v) for v in VIEWS), *LOADER_TABLES]
