@@ -7,9 +7,9 @@ import dataclasses
 from snowflake.connector import SnowflakeConnection
 
 from crypto_platform.alerts.alert import Alert
-from crypto_platform.warehouse.sql import query
+from crypto_platform.warehouse.sql import bind, query
 
 
 def record(conn: SnowflakeConnection, alert: Alert) -> None:
     with conn.cursor() as cur:
-        cur.execute(query("alerts_insert"), dataclasses.asdict(alert))
+        cur.execute(*bind(query("alerts_insert"), dataclasses.asdict(alert)))

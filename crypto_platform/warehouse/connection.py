@@ -36,10 +36,14 @@ def emulator_endpoint(settings: Settings) -> dict[str, Any]:
     return {"host": settings.snowflake_local_host, "port": settings.snowflake_local_port, "protocol": "http"}
 
 
+PARAMSTYLE = {"paramstyle": "qmark"}
+"""Values bound on the server (`?`), never formatted into the text: see `sql.bind`."""
+
+
 def connection_args(settings: Settings) -> dict[str, Any]:
     """Keyword arguments for `snowflake.connector.connect` (password included: never log them)."""
     if settings.warehouse_is_local:
-        return {
+        return PARAMSTYLE | {
             "account": EMULATOR_ACCOUNT,
             "user": EMULATOR_USER,
             "password": EMULATOR_PASSWORD,
@@ -61,7 +65,7 @@ def connection_args(settings: Settings) -> dict[str, Any]:
         "database": settings.snowflake_database,
         "schema": settings.snowflake_schema,
     }
-    return {k: v for k, v in args.items() if v is not None} | sign_in_args(settings)
+    return PARAMSTYLE | {k: v for k, v in args.items() if v is not None} | sign_in_args(settings)
 
 
 def sign_in_method(settings: Settings) -> str:

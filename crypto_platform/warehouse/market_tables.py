@@ -26,7 +26,7 @@ from snowflake.connector import SnowflakeConnection
 from snowflake.connector.cursor import SnowflakeCursor
 
 from crypto_platform.warehouse.connection import transaction
-from crypto_platform.warehouse.sql import query
+from crypto_platform.warehouse.sql import bind, query
 
 MINUTE = timedelta(minutes=1)
 DAY = timedelta(days=1)
@@ -50,9 +50,9 @@ def refresh(cur: SnowflakeCursor, load_id: str, rows: pa.Table) -> None:
     spans = {s: (lo, hi) for s, lo, hi in zip(*spans_by_symbol.to_pydict().values(), strict=True)}
     oldest, newest = min(lo for lo, _ in spans.values()), max(hi for _, hi in spans.values())
     candles = {"load_id": load_id, "refresh_id": load_id, "day": day_start(oldest)}
-    cur.execute(query("candles_add_batch"), {**candles, "since": oldest, "until": newest})
-    cur.execute(query("candles_delete_replaced"), candles)
-    cur.execute(query("market_state_select"), {"load_id": load_id})
+    cur.execute(*bind(query("candles_add_batch"), {**candles, "since": oldest, "until": newest}))
+    cur.execute(*bind(query("candles_delete_replaced"), candles))
+    cur.execute(*bind(query("market_state_select"), {"load_id": load_id}))
     stored = {symbol: (first, last, reference) for symbol, first, last, reference in cur.fetchall()}
     _market_state(cur, load_id, load_id, (oldest, newest), _day_ago_bounds(spans, stored))
 
@@ -63,8 +63,8 @@ def rebuild_candles(conn: SnowflakeConnection) -> None:
     refresh_id = f"rebuild-{uuid.uuid4().hex}"
     with transaction(conn) as cur:
         cur.execute(query("candles_delete_all"))
-        cur.execute(query("candles_rebuild_minutes"), {"refresh_id": refresh_id})
-        cur.execute(query("candles_rebuild_rollups"), {"refresh_id": refresh_id})
+        cur.execute(*bind(query("candles_rebuild_minutes"), {"refresh_id": refresh_id}))
+        cur.execute(*bind(query("candles_rebuild_rollups"), {"refresh_id": refresh_id}))
 
 
 def rebuild_market_state(conn: SnowflakeConnection) -> None:
@@ -90,8 +90,8 @@ def _market_state(
         "day_ago_until": day_ago[1],
         "candles_since": day_ago[2],
     }
-    cur.execute(query("market_state_refresh"), params)
-    cur.execute(query("market_state_delete_replaced"), {"refresh_id": refresh_id})
+    cur.execute(*bind(query("market_state_refresh"), params))
+    cur.execute(*bind(query("market_state_delete_replaced"), {"refresh_id": refresh_id}))
 
 
 def _day_ago_bounds(

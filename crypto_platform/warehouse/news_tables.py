@@ -15,7 +15,7 @@ from snowflake.connector import SnowflakeConnection
 from crypto_platform.news.records import NewsRecord
 from crypto_platform.warehouse.bulk import put_parquet
 from crypto_platform.warehouse.connection import transaction
-from crypto_platform.warehouse.sql import query
+from crypto_platform.warehouse.sql import bind, bind_many, query
 
 RAW_NEWS_SCHEMA = pa.schema(
     [
@@ -51,14 +51,14 @@ def replace_raw_news(conn: SnowflakeConnection, days: Sequence[date], rows: pa.T
         if rows.num_rows:
             put_parquet(cur, rows, "news_stage_put", load_id)
     with transaction(conn) as cur:
-        cur.execute(query("news_raw_delete_window"), _window(days))
+        cur.execute(*bind(query("news_raw_delete_window"), _window(days)))
         if rows.num_rows:
             cur.execute(query("news_raw_copy").format(load_id=load_id))
 
 
 def raw_news_rows(conn: SnowflakeConnection, days: Sequence[date]) -> list[dict[str, Any]]:
     with conn.cursor() as cur:
-        cur.execute(query("news_raw_select_window"), _window(days))
+        cur.execute(*bind(query("news_raw_select_window"), _window(days)))
         names = [d.name.lower() for d in cur.description]
         return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
@@ -79,9 +79,9 @@ def replace_core_news(
     """Replace the days' rows of CORE.NEWS and CORE.NEWS_COINS, in one transaction."""
     window = _window(days)
     with transaction(conn) as cur:
-        cur.execute(query("news_core_delete_window"), window)
-        cur.execute(query("news_coins_delete_window"), window)
+        cur.execute(*bind(query("news_core_delete_window"), window))
+        cur.execute(*bind(query("news_coins_delete_window"), window))
         if items:
-            cur.executemany(query("news_core_insert"), items)
+            cur.executemany(*bind_many(query("news_core_insert"), items))
         if tags:
-            cur.executemany(query("news_coins_insert"), tags)
+            cur.executemany(*bind_many(query("news_coins_insert"), tags))

@@ -9,7 +9,7 @@ from snowflake.connector import SnowflakeConnection
 
 from crypto_platform.portfolio.ledger import Transaction, entered, with_change
 from crypto_platform.warehouse.connection import transaction
-from crypto_platform.warehouse.sql import query
+from crypto_platform.warehouse.sql import bind, query
 
 
 def transactions(conn: SnowflakeConnection) -> dict[str, Transaction]:
@@ -28,7 +28,7 @@ def change(
         upsert = upsert and entered(ledger, upsert)
         with_change(ledger, upsert=upsert, delete=delete)
         if delete is not None:
-            cur.execute(query("portfolio_delete"), {"id": delete})
+            cur.execute(*bind(query("portfolio_delete"), {"id": delete}))
         if upsert is not None:
             statement = "portfolio_update" if upsert.id in ledger else "portfolio_insert"
-            cur.execute(query(statement), dataclasses.asdict(upsert))
+            cur.execute(*bind(query(statement), dataclasses.asdict(upsert)))

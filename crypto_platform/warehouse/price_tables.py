@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
 import pyarrow as pa
@@ -23,7 +23,7 @@ from snowflake.connector.errors import ProgrammingError
 from crypto_platform.warehouse.bulk import put_parquet
 from crypto_platform.warehouse.connection import transaction
 from crypto_platform.warehouse.market_tables import refresh
-from crypto_platform.warehouse.sql import query
+from crypto_platform.warehouse.sql import bind, bind_many, query
 
 LOCK_ERRNO = 625
 """Snowflake's lock error: another transaction holds the row (the emulator reports conflicts so too)."""
@@ -41,7 +41,7 @@ class Rejected:
     partition: int
     offset: int
     reason: str
-    raw: str
+    raw: str | None  # None: a tombstone
 
 
 @dataclass
@@ -58,14 +58,14 @@ class TradeBatch:
 
 def stored_offsets(conn: SnowflakeConnection, topic: str) -> dict[int, int]:
     with conn.cursor() as cur:
-        cur.execute(query("kafka_offsets_select"), {"topic": topic})
+        cur.execute(*bind(query("kafka_offsets_select"), {"topic": topic}))
         return {int(p): int(o) for p, o in cur.fetchall()}
 
 
 def offsets_age_seconds(conn: SnowflakeConnection, topic: str) -> float | None:
     """Seconds since the loader last advanced any partition of `topic`; None when it tracks none."""
     with conn.cursor() as cur:
-        cur.execute(query("kafka_offsets_age"), {"topic": topic})
+        cur.execute(*bind(query("kafka_offsets_age"), {"topic": topic}))
         (age,) = cur.fetchone()
     return None if age is None else float(age)
 
@@ -74,9 +74,8 @@ def track_partitions(conn: SnowflakeConnection, topic: str, earliest: Mapping[in
     """Start tracking partitions not tracked yet, at the earliest offset Kafka holds."""
     with conn.cursor() as cur:
         for partition, offset in earliest.items():
-            cur.execute(
-                query("kafka_offsets_init"), {"topic": topic, "partition": partition, "offset": offset}
-            )
+            params = {"topic": topic, "partition": partition, "offset": offset}
+            cur.execute(*bind(query("kafka_offsets_init"), params))
 
 
 def commit_batch(conn: SnowflakeConnection, batch: TradeBatch) -> None:
@@ -89,7 +88,7 @@ def commit_batch(conn: SnowflakeConnection, batch: TradeBatch) -> None:
             for partition, (start, end) in sorted(batch.ranges.items()):
                 params = {"topic": batch.topic, "partition": partition, "expected": start, "next_offset": end}
                 try:
-                    cur.execute(query("kafka_offsets_advance"), params)
+                    cur.execute(*bind(query("kafka_offsets_advance"), params))
                 except ProgrammingError as exc:
                     if exc.errno != LOCK_ERRNO:
                         raise
@@ -99,12 +98,11 @@ def commit_batch(conn: SnowflakeConnection, batch: TradeBatch) -> None:
                 if cur.rowcount != 1:
                     raise OffsetConflict(f"{batch.topic}[{partition}] is no longer at offset {start}")
             if batch.rows.num_rows:
-                cur.execute(query("trades_insert_from_stage"), {"load_id": batch.load_id})
+                cur.execute(*bind(query("trades_insert_from_stage"), {"load_id": batch.load_id}))
                 refresh(cur, batch.load_id, batch.rows)
-            for r in batch.rejected:
-                cur.execute(
-                    query("trades_rejected_insert"),
-                    {"partition": r.partition, "offset": r.offset, "reason": r.reason, "raw": r.raw},
+            if batch.rejected:
+                cur.executemany(
+                    *bind_many(query("trades_rejected_insert"), [asdict(r) for r in batch.rejected])
                 )
             _maybe_die("before_commit")
     finally:
@@ -115,7 +113,7 @@ def commit_batch(conn: SnowflakeConnection, batch: TradeBatch) -> None:
 
 def _clean_stage(cur: SnowflakeCursor, load_id: str) -> None:
     try:
-        cur.execute(query("trades_stage_cleanup"), {"load_id": load_id})
+        cur.execute(*bind(query("trades_stage_cleanup"), {"load_id": load_id}))
     except ProgrammingError as exc:  # another loader is deleting the same stale rows: it will finish
         if exc.errno != LOCK_ERRNO:
             raise

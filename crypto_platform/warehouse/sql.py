@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import itertools
 import logging
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,16 +31,41 @@ class QueryResult:
     rows: list[tuple[Any, ...]]
 
 
+_NAMED = re.compile(r"%\((\w+)\)s")
+
+
+def bind(sql: str, params: Mapping[str, Any] | None = None) -> tuple[str, list[Any] | None]:
+    """`sql` with each `%(name)s` as `?`, and `params` as the list in that order: for connections
+    with `paramstyle="qmark"` (all of the platform's), which bind values on the server. The text of
+    a statement is then the same on every call, so the warehouse can reuse its compiled form (the
+    emulator caches it, see `local/fakesnow_server.py`), and no value is ever formatted into SQL."""
+    if params is None:
+        return sql, None
+    return _NAMED.sub("?", sql), [params[name] for name in _NAMED.findall(sql)]
+
+
+def bind_many(sql: str, rows: Sequence[Mapping[str, Any]]) -> tuple[str, list[list[Any]]]:
+    """`bind` for `executemany`: one list of values per row."""
+    names = _NAMED.findall(sql)
+    return _NAMED.sub("?", sql), [[row[name] for name in names] for row in rows]
+
+
 @functools.cache
 def query(name: str) -> str:
-    """The text of `sql/queries/<name>.sql` without its trailing `;`."""
-    return (get_settings().sql_dir / "queries" / f"{name}.sql").read_text().strip().rstrip(";")
+    """The statement in `sql/queries/<name>.sql`, without its comment lines (they describe it, and
+    may name its parameters) and its trailing `;`."""
+    text = (get_settings().sql_dir / "queries" / f"{name}.sql").read_text()
+    lines = [line for line in text.splitlines() if not line.lstrip().startswith("--")]
+    return "\n".join(lines).strip().rstrip(";")
 
 
 def run_query(
     conn: SnowflakeConnection, sql: str, params: Sequence[Any] | Mapping[str, Any] | None = None
 ) -> QueryResult:
-    """Execute one statement; user values are always passed in `params`, never formatted into `sql`."""
+    """Execute one statement; user values are always passed in `params` (a mapping for `%(name)s`
+    placeholders, or a sequence for `?`), never formatted into `sql`."""
+    if isinstance(params, Mapping):
+        sql, params = bind(sql, params)
     with conn.cursor() as cur:
         cur.execute(sql, params)
         columns = [d.name for d in cur.description or []]

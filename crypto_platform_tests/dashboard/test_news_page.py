@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from crypto_platform.settings import Settings
 from crypto_platform.warehouse import connect
-from crypto_platform.warehouse.sql import query
+from crypto_platform.warehouse.sql import bind, query
 from crypto_platform_tests.dashboard.helpers import NOW, news_item, run_app
 
 pytestmark = pytest.mark.stack
@@ -24,9 +24,9 @@ def with_news(fresh: Settings) -> Settings:
     ]
     with connect(fresh) as conn, conn.cursor() as cur:
         for row, tags in items:
-            cur.execute(query("news_core_insert"), row)
+            cur.execute(*bind(query("news_core_insert"), row))
             for tag in tags:
-                cur.execute(query("news_coins_insert"), tag)
+                cur.execute(*bind(query("news_coins_insert"), tag))
     return fresh
 
 

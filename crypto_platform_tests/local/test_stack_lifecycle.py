@@ -52,7 +52,7 @@ def test_down_then_up_keeps_every_services_data(local_stack: Settings) -> None:
     )
     with connect(local_stack) as conn:
         run_query(conn, "create or replace table OPS.RESTART_MARKER (marker varchar)")
-        run_query(conn, "insert into OPS.RESTART_MARKER values (%s)", (marker,))
+        run_query(conn, "insert into OPS.RESTART_MARKER values (?)", (marker,))
 
     stopped = stack.down(local_stack)
     assert stopped == ["dagster", "dashboard", "loader", "producer", "simulator", "warehouse", "s3", "kafka"]

@@ -88,7 +88,7 @@ def test_warehouse_creates_writes_and_reads_a_table(local_stack: Settings) -> No
     with connect(local_stack) as conn:
         run_query(conn, f"create table {table} (symbol varchar, price number(38, 8))")
         run_query(
-            conn, f"insert into {table} values (%s, %s), (%s, %s)", ("BTC-USD", "95000.5", "ETH-USD", "3500")
+            conn, f"insert into {table} values (?, ?), (?, ?)", ("BTC-USD", "95000.5", "ETH-USD", "3500")
         )
         rows = run_query(conn, f"select symbol, price from {table} order by symbol").rows
         run_query(conn, f"drop table {table}")

@@ -39,8 +39,9 @@ def load(settings: Settings, batches: list[list[Row]]) -> None:
 
 
 def rows_of(settings: Settings, sql: str, symbols: list[str]) -> list[tuple]:
+    """`sql` with `%(symbols)s` standing for the list of symbols."""
     with connect(settings) as conn:
-        return run_query(conn, sql, {"symbols": symbols}).rows
+        return run_query(conn, sql.replace("%(symbols)s", ", ".join("?" * len(symbols))), symbols).rows
 
 
 def stored_candles(settings: Settings, symbols: list[str]) -> dict[tuple, tuple]:

@@ -10,14 +10,14 @@ import dagster as dg
 from dagster_snowflake import SnowflakeResource
 
 from crypto_platform.alerts.config import PriceAlert
-from crypto_platform.warehouse.sql import query
+from crypto_platform.warehouse.sql import bind, query
 
 
 def price_alert_check(alert: PriceAlert) -> dg.AssetChecksDefinition:
     @dg.asset_check(asset="latest_prices", name=alert.check_name, description=f"Alert: {alert.describe()}.")
     def _check(snowflake: SnowflakeResource) -> dg.AssetCheckResult:
         with snowflake.get_connection() as conn, conn.cursor() as cur:
-            cur.execute(query("price_alert_latest"), {"symbol": alert.symbol})
+            cur.execute(*bind(query("price_alert_latest"), {"symbol": alert.symbol}))
             row = cur.fetchone()
         if row is None:
             return dg.AssetCheckResult(passed=True, description=f"No price for {alert.symbol} yet.")
