@@ -46,4 +46,4 @@ def test_cloud_settings_point_at_msk_s3_and_snowflake(monkeypatch: pytest.Monkey
     assert s3_resource(settings).endpoint_url is None
     snowflake = snowflake_resource(settings)
     assert snowflake.account == "xy12345"
-    assert snowflake.additional_snowflake_connection_args is None
+    assert snowflake.additional_snowflake_connection_args == {"paramstyle": "qmark"}  # no emulator host
