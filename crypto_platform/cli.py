@@ -15,13 +15,12 @@ from tabulate import tabulate
 from crypto_platform.clients.kafka import KafkaSignInError, client_config, ensure_topics
 from crypto_platform.clients.s3 import ensure_bucket
 from crypto_platform.local import stack
-from crypto_platform.local.dagster import ensure_instance_dir
 from crypto_platform.local.process import StackError
 from crypto_platform.prices.loader import follower
-from crypto_platform.prices.loader.trades_loader import LoadReport, TradesLoader
+from crypto_platform.prices.loader.trades_loader import TradesLoader
 from crypto_platform.prices.producer.service import ProducerService, TopicMissing
 from crypto_platform.prices.symbols import SymbolError
-from crypto_platform.prices.worker_status import COUNTERS, DagsterReport, read_status, status_path
+from crypto_platform.prices.worker_status import COUNTERS, read_status, status_path
 from crypto_platform.settings import LOCAL_HOST, Settings, get_settings
 from crypto_platform.warehouse import connect, run_query
 from crypto_platform.warehouse.connection import SnowflakeSignInError
@@ -152,29 +151,14 @@ def _load(settings: Settings, follow: bool) -> None:
             f"lag {sum(report.lag.values())}"
         )
         return
-    import dagster as dg  # only `load --follow` needs Dagster; other commands start faster without it
-
-    from crypto_platform.defs.prices.assets import loader_materializations
-
-    instance = dg.DagsterInstance.from_config(str(ensure_instance_dir(settings.dagster_home)))
-
-    def publish(report: LoadReport) -> None:
-        for materialization in loader_materializations(report):
-            instance.report_runless_asset_event(materialization)
-
     asyncio.run(
         follower.follow(
             loader,
-            publish,
             status_path(settings.home, "loader"),
             settings.loader_follow_interval,
             settings.loader_report_interval,
             settings.loader_stall_seconds,
-            DagsterReport(
-                settings.dagster_api if settings.report_health_to_dagster else None,
-                "raw_trades",
-                "loader_progress",
-            ),
+            settings.dagster_api if settings.report_to_dagster else None,
         )
     )
 

@@ -130,7 +130,7 @@ class Settings(BaseSettings):
     dagster_api_url: str | None = None  # the webserver as the dashboard reaches it; default: dagster_url
     dashboard_port: int = 8501
     dashboard_refresh_seconds: float = 5.0  # how often live parts of the dashboard refresh
-    report_health_to_dagster: bool = True  # producer and loader record their state as checks in Dagster
+    report_to_dagster: bool = True  # the workers report their state (checks) and the loader its loads
 
     @field_validator("producer_compression", mode="before")
     @classmethod

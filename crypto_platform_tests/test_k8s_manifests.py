@@ -189,18 +189,10 @@ def test_helm_values_match_the_pinned_dagster_and_the_shared_postgres() -> None:
     assert values["runLauncher"]["type"] == "K8sRunLauncher"
     postgres = values["postgresql"]
     assert not postgres["enabled"] and not values["generatePostgresqlPasswordSecret"]
+    # the workers report to the chart's webserver (REST), never to its Postgres
     config = of_kind("ConfigMap")[CONFIG]["data"]
-    assert (config["DAGSTER_PG_HOST"], config["DAGSTER_PG_USER"], config["DAGSTER_PG_DB"]) == (
-        postgres["postgresqlHost"],
-        postgres["postgresqlUsername"],
-        postgres["postgresqlDatabase"],
-    )
-    (password,) = containers()["loader"]["env"]
-    # the chart reads the password from this Secret and key when it does not generate one
-    assert password["valueFrom"]["secretKeyRef"] == {
-        "name": "dagster-postgresql-secret",
-        "key": "postgresql-password",
-    }
+    assert config["DAGSTER_API_URL"].startswith("http://dagster-dagster-webserver.")
+    assert all("env" not in container for container in containers().values())
     assert values["global"]["serviceAccountName"] == "crypto-platform"
     assert "crypto-platform" in of_kind("ServiceAccount")
 

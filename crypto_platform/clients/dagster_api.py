@@ -113,6 +113,13 @@ def _check(check: dict, execution: dict | None) -> CheckState:
     )
 
 
+def report_materialization(base: str, asset: str, metadata: dict[str, Any], timeout: float = 5.0) -> None:
+    """Record a materialization made outside Dagster runs, through the webserver's external assets
+    REST API (`POST /report_asset_materialization/<asset>`). Raises DagsterUnavailable when the
+    webserver does not take it."""
+    _post(f"{base}/report_asset_materialization/{quote(asset)}", {"metadata": metadata}, timeout)
+
+
 def report_check(
     base: str, asset: str, check: str, passed: bool, metadata: dict[str, Any], timeout: float = 5.0
 ) -> None:
@@ -120,8 +127,12 @@ def report_check(
     external assets REST API (`POST /report_asset_check/<asset>`; Dagster docs, "External assets
     REST API"). Raises DagsterUnavailable when the webserver does not take it."""
     body = {"check_name": check, "passed": passed, "severity": "ERROR", "metadata": metadata}
+    _post(f"{base}/report_asset_check/{quote(asset)}", body, timeout)
+
+
+def _post(url: str, body: dict[str, Any], timeout: float) -> None:
     try:
-        response = httpx.post(f"{base}/report_asset_check/{quote(asset)}", json=body, timeout=timeout)
+        response = httpx.post(url, json=body, timeout=timeout)
         response.raise_for_status()
     except httpx.HTTPError as exc:
         raise DagsterUnavailable(f"{type(exc).__name__}: {exc}") from exc

@@ -11,7 +11,7 @@ from dagster_snowflake import SnowflakeResource
 from snowflake.connector import SnowflakeConnection
 
 from crypto_platform.defs.prices.resources import KafkaResource
-from crypto_platform.prices.loader.trades_loader import LoadReport, TradesLoader
+from crypto_platform.prices.loader.trades_loader import TradesLoader
 from crypto_platform.settings import get_settings
 from crypto_platform.warehouse.market_tables import rebuild_candles, rebuild_market_state
 from crypto_platform.warehouse.sql import apply_file, count_rows, description, query, run_query
@@ -30,18 +30,6 @@ crypto_trades_topic = dg.AssetSpec(
 )
 
 
-def load_metadata(report: LoadReport) -> dict[str, dg.MetadataValue]:
-    return {
-        "rows_loaded": dg.MetadataValue.int(report.rows),
-        "rows_rejected": dg.MetadataValue.int(report.rejected),
-        "batches": dg.MetadataValue.int(report.batches),
-        "offsets": dg.MetadataValue.json({str(p): o for p, o in sorted(report.next_offsets.items())}),
-        "lag_left": dg.MetadataValue.int(sum(report.lag.values())),
-        "lag_per_partition": dg.MetadataValue.json({str(p): n for p, n in sorted(report.lag.items())}),
-        "seconds": dg.MetadataValue.float(round(report.seconds, 3)),
-    }
-
-
 @dg.asset(group_name=GROUP, deps=[crypto_trades_topic], kinds={"snowflake", "kafka"})
 def raw_trades(snowflake: SnowflakeResource, kafka: KafkaResource) -> dg.MaterializeResult:
     """RAW.TRADES: every trade from the Kafka topic, loaded exactly once.
@@ -54,7 +42,7 @@ def raw_trades(snowflake: SnowflakeResource, kafka: KafkaResource) -> dg.Materia
     loader = TradesLoader(
         kafka.client_config(), kafka.topic_trades, snowflake.get_connection, get_settings().loader_batch_size
     )
-    return dg.MaterializeResult(metadata=load_metadata(asyncio.run(loader.load_until_caught_up())))
+    return dg.MaterializeResult(metadata=asyncio.run(loader.load_until_caught_up()).metadata())
 
 
 @dataclass(frozen=True)
@@ -152,20 +140,6 @@ def market_state(snowflake: SnowflakeResource) -> dg.MaterializeResult:
 
 LOADER_TABLES = [ohlcv, market_state]
 """The tables the loader keeps in each batch's transaction."""
-
-
-def loader_materializations(report: LoadReport) -> list[dg.AssetMaterialization]:
-    """What `load --follow` reports to Dagster for the batches in `report`: `raw_trades` with the
-    load's figures, and each table the same transactions kept."""
-    kept = {
-        "batches": dg.MetadataValue.int(report.batches),
-        "trades_loaded": dg.MetadataValue.int(report.rows),
-        "kept_by": dg.MetadataValue.text("the loader's batch transactions (load --follow)"),
-    }
-    return [
-        dg.AssetMaterialization(raw_trades.key, metadata=load_metadata(report)),
-        *(dg.AssetMaterialization(table.key, metadata=kept) for table in LOADER_TABLES),
-    ]
 
 
 def views_created() -> list[dg.AssetMaterialization]:

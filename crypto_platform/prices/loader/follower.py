@@ -3,8 +3,9 @@
 Batches are loaded every `loader_follow_interval` seconds. If Kafka or the warehouse fails, the
 loader starts over from the offsets the warehouse holds, after a backoff, so nothing is skipped.
 Every `loader_report_interval` seconds the batches since the last report are published as one
-materialization of `raw_trades` (one event per batch would flood the event log at two a second)
-and the status file is rewritten.
+materialization of `raw_trades` and of each table their transactions keep (one event per batch
+would flood the event log at two a second), through the Dagster webserver's REST API, so this
+process needs no Dagster of its own; and the status file is rewritten.
 
 Health (the status file, `crypto-platform status`, and the check `loader_progress` in Dagster):
 loading or idle; waiting (Kafka or the warehouse does not answer); failing (batches fail, with the
@@ -18,14 +19,15 @@ import contextlib
 import logging
 import signal
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from aiokafka.errors import KafkaConnectionError
 from snowflake.connector.errors import OperationalError
 
 from crypto_platform.clients.backoff import Backoff
+from crypto_platform.clients.dagster_api import DagsterUnavailable, report_materialization
 from crypto_platform.clients.kafka import KafkaSignInError
 from crypto_platform.prices.loader.trades_loader import LoadReport, TradesLoader
 from crypto_platform.prices.worker_status import DagsterReport, Health, write_status
@@ -34,6 +36,20 @@ log = logging.getLogger(__name__)
 
 UNREACHABLE = (KafkaConnectionError, OperationalError, OSError)
 """Errors that mean a service does not answer (waiting), not that the work fails (failing)."""
+
+
+KEPT_TABLES = ("ohlcv", "market_state")
+"""The assets whose tables each batch's transaction keeps (`warehouse.market_tables.refresh`)."""
+
+
+def materializations(report: LoadReport) -> dict[str, dict[str, Any]]:
+    """Asset key -> metadata of what `load --follow` reports for the batches in `report`."""
+    kept = {
+        "batches": report.batches,
+        "trades_loaded": report.rows,
+        "kept_by": "the loader's batch transactions (load --follow)",
+    }
+    return {"raw_trades": report.metadata(), **dict.fromkeys(KEPT_TABLES, kept)}
 
 
 def merge(total: LoadReport, batch: LoadReport) -> LoadReport:
@@ -86,27 +102,29 @@ class Tracker:
 
 async def follow(
     loader: TradesLoader,
-    publish: Callable[[LoadReport], None],
     status_file: Path,
     interval: float,
     report_interval: float,
     stall_seconds: float,
-    dagster: DagsterReport,
+    dagster_api: str | None,
     stop: asyncio.Event | None = None,
 ) -> None:
-    """Run until SIGTERM/SIGINT (or `stop`), publishing what was loaded every `report_interval`.
-    Raises KafkaSignInError when Kafka refuses the sign-in (other failures are retried)."""
+    """Run until SIGTERM/SIGINT (or `stop`), publishing what was loaded every `report_interval` to
+    the Dagster webserver at `dagster_api` (None: to none). Raises KafkaSignInError when Kafka
+    refuses the sign-in (other failures are retried)."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(RuntimeError, ValueError):  # not the main thread (tests)
             loop.add_signal_handler(sig, stop.set)
     tracker = Tracker(stall_seconds)
+    health_report = DagsterReport(dagster_api, "raw_trades", "loader_progress")
 
-    def report() -> None:
+    def report() -> LoadReport:
+        """Fold the batches since the last report into the totals, rewrite the status file, and
+        return those batches."""
         pending = tracker.pending
         if pending.batches or pending.conflicts:
-            publish(pending)
             lag = sum(pending.lag.values())
             log.info("loaded %d rows in %d batches; lag %d", pending.rows, pending.batches, lag)
         tracker.totals = merge(tracker.totals, pending)
@@ -116,11 +134,21 @@ async def follow(
         counters = {"rows": totals.rows, "rejected": totals.rejected, "batches": totals.batches,
                     "lag": sum(totals.lag.values())}  # fmt: skip
         write_status(status_file, tracker.health, counters)
+        return pending
+
+    def publish(pending: LoadReport) -> None:
+        """Blocking (HTTP): the batches as materializations, and the health if it changed."""
+        if dagster_api is not None and (pending.batches or pending.conflicts):
+            try:
+                for asset, metadata in materializations(pending).items():
+                    report_materialization(dagster_api, asset, metadata)
+            except DagsterUnavailable as exc:  # informational: the next report covers later batches
+                log.warning("could not report the load to Dagster (%s)", exc)
+        health_report.send(tracker.health)
 
     async def report_every() -> None:
         while True:
-            report()
-            await asyncio.to_thread(dagster.send, tracker.health)
+            await asyncio.to_thread(publish, report())
             await asyncio.sleep(report_interval)
 
     reporter = asyncio.create_task(report_every())
@@ -141,4 +169,4 @@ async def follow(
                 backoff.reset()
     finally:
         reporter.cancel()
-        report()
+        publish(report())

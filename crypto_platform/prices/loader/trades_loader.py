@@ -53,6 +53,18 @@ class LoadReport:
         """Messages per partition still to load, as of the high watermarks last seen."""
         return {p: max(0, end - self.next_offsets.get(p, 0)) for p, end in self.end_offsets.items()}
 
+    def metadata(self) -> dict[str, Any]:
+        """The figures a materialization of `raw_trades` carries (plain values: Dagster types them)."""
+        return {
+            "rows_loaded": self.rows,
+            "rows_rejected": self.rejected,
+            "batches": self.batches,
+            "offsets": {str(p): o for p, o in sorted(self.next_offsets.items())},
+            "lag_left": sum(self.lag.values()),
+            "lag_per_partition": {str(p): n for p, n in sorted(self.lag.items())},
+            "seconds": round(self.seconds, 3),
+        }
+
 
 class TradesLoader:
     def __init__(

@@ -111,7 +111,7 @@ class ProducerService:
         self.status_file = status_path(settings.home, "producer")
         self.spool = spool_dir(settings.home)
         self._dagster = DagsterReport(
-            settings.dagster_api if settings.report_health_to_dagster else None,
+            settings.dagster_api if settings.report_to_dagster else None,
             "crypto_trades_topic",
             "producer_progress",
         )

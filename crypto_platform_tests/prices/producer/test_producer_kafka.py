@@ -233,7 +233,7 @@ def _produce_command(settings: Settings, home: Path, **env: str) -> subprocess.P
             "KAFKA_TOPIC_DLQ": settings.kafka_topic_dlq,
             "PRODUCER_FEED_URL": str(settings.producer_feed_url),
             "PRODUCER_REPORT_INTERVAL": "0.5",
-            "REPORT_HEALTH_TO_DAGSTER": "false",
+            "REPORT_TO_DAGSTER": "false",
             **env,
         },
         stderr=(home / "produce.log").open("a"),
