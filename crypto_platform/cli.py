@@ -1,4 +1,7 @@
-"""`crypto-platform`: run the local stack and talk to the configured services."""
+"""`crypto-platform`: run the local stack and talk to the configured services.
+
+Each command imports what it needs when it runs: the producer and the loader run for days, and
+neither should carry the others' libraries (the producer took 178 MiB importing them all)."""
 
 from __future__ import annotations
 
@@ -8,23 +11,17 @@ import logging
 import sys
 import warnings
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 import typer
 from tabulate import tabulate
 
-from crypto_platform.clients.kafka import KafkaSignInError, client_config, ensure_topics
-from crypto_platform.clients.s3 import ensure_bucket
-from crypto_platform.local import stack
-from crypto_platform.local.process import StackError
-from crypto_platform.prices.loader import follower
-from crypto_platform.prices.loader.trades_loader import TradesLoader
-from crypto_platform.prices.producer.service import ProducerService, TopicMissing
-from crypto_platform.prices.symbols import SymbolError
+from crypto_platform.clients.kafka import KafkaSignInError
 from crypto_platform.prices.worker_status import COUNTERS, read_status, status_path
 from crypto_platform.settings import LOCAL_HOST, Settings, get_settings
-from crypto_platform.warehouse import connect, run_query
-from crypto_platform.warehouse.connection import SnowflakeSignInError
-from crypto_platform.warehouse.sql import apply_file, sql_files
+
+if TYPE_CHECKING:
+    from crypto_platform.local.stack import ServiceStatus
 
 app = typer.Typer(help="Real-time crypto data platform on Dagster.", no_args_is_help=True)
 
@@ -45,7 +42,7 @@ def _configure_logging() -> None:
         logging.getLogger(chatty).setLevel(logging.WARNING)
 
 
-def _print_status(statuses: list[stack.ServiceStatus]) -> None:
+def _print_status(statuses: list[ServiceStatus]) -> None:
     rows = [(s.name, s.state, s.address, s.pid or "") for s in statuses]
     typer.echo(tabulate(rows, headers=["service", "state", "address", "pid"]))
 
@@ -53,6 +50,9 @@ def _print_status(statuses: list[stack.ServiceStatus]) -> None:
 @app.command()
 def up() -> None:
     """Start the local stack (services not configured elsewhere), wait until each is healthy."""
+    from crypto_platform.local import stack
+    from crypto_platform.local.process import StackError
+
     settings = get_settings()
     try:
         statuses = stack.up(settings, report=lambda line: typer.echo(f"  {line}"))
@@ -70,6 +70,8 @@ def up() -> None:
 @app.command()
 def down() -> None:
     """Stop every process `up` started, by PID. Data stays under .local/."""
+    from crypto_platform.local import stack
+
     stopped = stack.down(get_settings())
     typer.echo(f"stopped: {', '.join(stopped)}" if stopped else "nothing was running")
 
@@ -77,6 +79,8 @@ def down() -> None:
 @app.command()
 def status() -> None:
     """Each service's health and address; exits 1 unless all are healthy."""
+    from crypto_platform.local import stack
+
     settings = get_settings()
     statuses = stack.status(settings)
     _print_status(statuses)
@@ -95,6 +99,12 @@ def status() -> None:
 def init() -> None:
     """Create what the platform needs in the configured services, starting nothing: the Kafka topics,
     the landing bucket and the warehouse objects of sql/ (idempotent; on Kubernetes, a Job)."""
+    from crypto_platform.clients.kafka import ensure_topics
+    from crypto_platform.clients.s3 import ensure_bucket
+    from crypto_platform.warehouse import connect
+    from crypto_platform.warehouse.connection import SnowflakeSignInError
+    from crypto_platform.warehouse.sql import apply_file, sql_files
+
     settings = get_settings()
     try:
         created = ensure_topics(settings)
@@ -116,6 +126,9 @@ def init() -> None:
 @app.command()
 def produce() -> None:
     """Run the producer in the foreground: live trades from the configured feed into Kafka."""
+    from crypto_platform.prices.producer.service import ProducerService, TopicMissing
+    from crypto_platform.prices.symbols import SymbolError
+
     settings = get_settings()
     _configure_logging()
     try:
@@ -138,6 +151,11 @@ def load(
 
 
 def _load(settings: Settings, follow: bool) -> None:
+    from crypto_platform.clients.kafka import client_config
+    from crypto_platform.prices.loader import follower
+    from crypto_platform.prices.loader.trades_loader import TradesLoader
+    from crypto_platform.warehouse import connect
+
     loader = TradesLoader(
         client_config(settings),
         settings.kafka_topic_trades,
@@ -169,6 +187,8 @@ def sql(
     output: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", help="table or csv"),
 ) -> None:
     """Run a statement on the warehouse and print the result."""
+    from crypto_platform.warehouse import connect, run_query
+
     try:
         with connect(get_settings()) as conn:
             result = run_query(conn, query)

@@ -6,7 +6,7 @@ import dagster as dg
 
 from crypto_platform.alerts import config as alerts
 from crypto_platform.alerts.config import AlertsConfig
-from crypto_platform.defs.alerts.checks import check_groups, checks_schedule, price_alert_check
+from crypto_platform.defs.alerts.checks import check_groups, checks_sensor, price_alert_check
 from crypto_platform.defs.alerts.sensors import build_check_alert_sensor, build_run_failure_sensor
 from crypto_platform.defs.news.assets import news, news_landing, raw_news
 from crypto_platform.defs.news.checks import checks as news_checks
@@ -50,12 +50,10 @@ def build(settings: Settings, alerts_config: AlertsConfig) -> tuple[dg.Definitio
         assets=ASSETS,
         asset_checks=asset_checks,
         jobs=[raw_trades_job, news_landing_job, news_load_job],
-        schedules=[
-            news_daily_schedule,
-            checks_schedule(scheduled_checks, settings.checks_cron),
-        ],
+        schedules=[news_daily_schedule],
         sensors=[
             kafka_lag_sensor,
+            checks_sensor(scheduled_checks, settings.checks_interval_seconds),
             news_arrival_sensor,
             build_check_alert_sensor(alerts_config, check_keys, settings),
             build_run_failure_sensor(alerts_config, settings),

@@ -39,7 +39,7 @@ class Settings(BaseSettings):
     kafka_replication_factor: int = 1
     kafka_local_port: int = 9092
     kafka_local_controller_port: int = 9093
-    kafka_heap: str = "512m"
+    kafka_heap: str = "256m"  # the local broker's largest heap
 
     # S3 (Amazon S3 when AWS credentials are set and no endpoint is given; else the local server)
     s3_endpoint_url: str | None = None
@@ -61,6 +61,7 @@ class Settings(BaseSettings):
     snowflake_schema: str = "CORE"
     snowflake_local_host: str = LOCAL_HOST  # the emulator's host ("warehouse" under docker-compose)
     snowflake_local_port: int = 8765
+    snowflake_local_memory: str = "384MB"  # DuckDB's buffer memory in the emulator (its default: 80% of RAM)
 
     # Production sign-in (README "Production"): Kafka TLS files and MSK IAM, Snowflake key pair or
     # programmatic access token, Amazon S3 through the default AWS credential chain
@@ -122,7 +123,7 @@ class Settings(BaseSettings):
 
     # Alerts
     alerts_file: Path = PROJECT_ROOT / "config" / "alerts.yaml"  # channels, rules and price alerts
-    checks_cron: str = "*/5 * * * *"  # how often the prices checks and price alerts run on their own
+    checks_interval_seconds: float = 300.0  # how often the prices checks and price alerts run; 0: never
 
     # Orchestration and dashboard
     dagster_port: int = 3000

@@ -35,7 +35,7 @@ def stack_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setting
     os.environ["CRYPTO_PLATFORM_HOME"] = str(tmp_path_factory.mktemp("stack-home"))
     # The stack's Dagster runs no scheduled checks: tests that read check results from it see
     # only the executions they made.
-    os.environ["CHECKS_CRON"] = "0 0 1 1 *"
+    os.environ["CHECKS_INTERVAL_SECONDS"] = "0"
     yield Settings()
     os.environ.clear()
     os.environ.update(saved)

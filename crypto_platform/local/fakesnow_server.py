@@ -118,12 +118,16 @@ def main() -> None:
     parser.add_argument("--db-dir", type=Path, required=True)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument(
+        "--memory-limit", default="384MB", help="DuckDB's buffer memory (its default is 80%% of RAM)"
+    )
     args = parser.parse_args()
     args.db_dir.mkdir(parents=True, exist_ok=True)
     _keep_null_timestamps()
     _report_conflicts_as_lock_errors()
     _cache_compiled_statements()
     instance = FakeSnow(db_path=args.db_dir)
+    instance.duck_conn.execute("SET memory_limit = ?", [args.memory_limit])
     fakesnow.server.shared_fs = instance
     try:
         uvicorn.run(fakesnow.server.app, host=args.host, port=args.port, log_level="warning")

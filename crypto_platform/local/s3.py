@@ -57,7 +57,8 @@ class S3Service(LocalService):
 
     def env(self) -> dict[str, str]:
         key, secret = self.settings.s3_credentials
-        return {"AWS_ACCESS_KEY_ID": key or "", "AWS_SECRET_ACCESS_KEY": secret or ""}
+        # Go's garbage collector works harder before the process grows past this (a soft limit).
+        return {"AWS_ACCESS_KEY_ID": key or "", "AWS_SECRET_ACCESS_KEY": secret or "", "GOMEMLIMIT": "96MiB"}
 
     def healthy(self) -> bool:
         try:

@@ -36,6 +36,8 @@ class WarehouseService(LocalService):
             LOCAL_HOST,
             "--port",
             str(self.ports[0]),
+            "--memory-limit",
+            self.settings.snowflake_local_memory,
         ]
 
     def healthy(self) -> bool:

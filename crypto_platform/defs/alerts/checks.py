@@ -1,6 +1,6 @@
 """The checks side of alerting: price alerts from the alerts file as asset checks on
 `latest_prices` (each fails, with WARN severity, while its symbol's last price is beyond the
-threshold), the check keys that alert rules may name, and the schedule that runs checks."""
+threshold), the check keys that alert rules may name, and the sensor that runs checks."""
 
 from __future__ import annotations
 
@@ -50,14 +50,39 @@ def check_groups(
     return {f"{k.asset_key.to_user_string()}:{k.name}": groups.get(k.asset_key) for k in keys}
 
 
-def checks_schedule(checks: Sequence[dg.AssetChecksDefinition], cron: str) -> dg.ScheduleDefinition:
-    """Runs the checks on their own, so they (and their alerts) keep up while `load --follow`
-    materializes `raw_trades` without running them."""
-    job = dg.define_asset_job(
-        "checks_job",
-        selection=dg.AssetSelection.checks(*checks),
-        description="Run the checks of the prices and portfolio domains and the price alerts.",
+def checks_sensor(checks: Sequence[dg.AssetChecksDefinition], interval_seconds: float) -> dg.SensorDefinition:
+    """Runs `checks` on their own every `interval_seconds` (0: never), so they and their alerts keep
+    up while `load --follow` materializes `raw_trades` without running them. They run inside the
+    sensor's evaluation, in the code server that is already up, and are recorded as evaluations
+    outside any run: a run would start a process and load the code location for a few queries (50
+    to 75 s of CPU each time, measured). A check that cannot run is recorded as failed, saying why."""
+
+    @dg.sensor(
+        name="checks_sensor",
+        minimum_interval_seconds=max(30, int(interval_seconds)),
+        default_status=dg.DefaultSensorStatus.RUNNING if interval_seconds else dg.DefaultSensorStatus.STOPPED,
+        description="Runs the checks of the prices and portfolio domains and the price alerts.",
     )
-    return dg.ScheduleDefinition(
-        name="checks_schedule", job=job, cron_schedule=cron, default_status=dg.DefaultScheduleStatus.RUNNING
+    def checks_sensor(context: dg.SensorEvaluationContext, snowflake: SnowflakeResource) -> dg.SensorResult:
+        evaluations = [_evaluate(check, snowflake) for check in checks]
+        failed = [f"{e.asset_key.to_user_string()}:{e.check_name}" for e in evaluations if not e.passed]
+        context.log.info(f"{len(evaluations)} checks run; failed: {', '.join(failed) or 'none'}")
+        return dg.SensorResult(asset_events=evaluations)
+
+    return checks_sensor
+
+
+def _evaluate(check: dg.AssetChecksDefinition, snowflake: SnowflakeResource) -> dg.AssetCheckEvaluation:
+    key = check.check_key
+    try:
+        result = check(snowflake=snowflake)
+    except Exception as exc:  # the warehouse away, say: the check could not say anything
+        result = dg.AssetCheckResult(passed=False, description=f"could not run: {type(exc).__name__}: {exc}")
+    return dg.AssetCheckEvaluation(
+        asset_key=key.asset_key,
+        check_name=key.name,
+        passed=result.passed,
+        metadata=result.metadata,
+        severity=result.severity,
+        description=result.description,
     )

@@ -14,7 +14,7 @@ Severity and blocking, per check:
   producer and the loader record their own state here as it changes (waiting, failing, stalled,
   with the reason); `kafka_lag_sensor` also judges them from the data every 30 s (no trade reaching
   the topic; messages waiting while no offset advances), which catches a worker that died or hangs.
-  Neither runs on `checks_schedule`: the sensor evaluates them without a run.
+  Neither is on `checks_sensor`: `kafka_lag_sensor` evaluates them without a run.
 """
 
 from __future__ import annotations
