@@ -4,13 +4,14 @@
 fakesnow's own Starlette app with its shared instance replaced by one `FakeSnow(db_path=...)`:
 each database is one DuckDB file in that folder (`CRYPTO.db`).
 
-Two behaviours are aligned with Snowflake. A NULL timestamp comes back as NULL: fakesnow builds the
-result's timestamp structs without a validity mask, so every NULL read as 1970-01-01. And two
-transactions updating the same row: Snowflake makes the second wait for the first and then sees its
-result; DuckDB fails the second at once, which
-fakesnow would answer with an HTTP 500 that the connector retries for a minute. The launcher
-reports it as Snowflake's lock error (000625) instead, so the client gets a SQL error at once and
-can roll back and retry, as it would after a lock timeout on Snowflake.
+Three behaviours are aligned with Snowflake. A FIXED binding with a fraction (a Decimal) is read as
+one, where fakesnow's server took every FIXED binding for an integer. A NULL timestamp comes back as
+NULL: fakesnow builds the result's timestamp structs without a validity mask, so every NULL read as
+1970-01-01. And two transactions updating the same row: Snowflake makes the second wait for the
+first and then sees its result; DuckDB fails the second at once, which fakesnow would answer with an
+HTTP 500 that the connector retries for a minute. The launcher reports it as Snowflake's lock error
+(000625) instead, so the client gets a SQL error at once and can roll back and retry, as it would
+after a lock timeout on Snowflake.
 
 And it compiles each statement text once (`_cache_compiled_statements`), where fakesnow translates
 every call again: most of the emulator's CPU under the loader.
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +52,20 @@ def _keep_null_timestamps() -> None:
         return pa.StructArray.from_arrays(struct.flatten(), fields=list(struct.type), mask=nulls)
 
     fakesnow.arrow.timestamp_to_sf_struct = with_nulls
+
+
+def _bind_decimals() -> None:
+    """A FIXED binding with a fraction (the connector binds a Decimal so) as a Decimal: fakesnow
+    reads every FIXED binding with `int()`, which fails on "1.5" with an HTTP 500."""
+    from_binding = fakesnow.server.from_binding
+
+    @functools.wraps(from_binding)
+    def with_decimals(binding: dict[str, str]) -> Any:
+        if binding["type"] == "FIXED" and not binding["value"].lstrip("-").isdigit():
+            return Decimal(binding["value"])
+        return from_binding(binding)
+
+    fakesnow.server.from_binding = with_decimals
 
 
 def _report_conflicts_as_lock_errors() -> None:
@@ -124,6 +140,7 @@ def main() -> None:
     args = parser.parse_args()
     args.db_dir.mkdir(parents=True, exist_ok=True)
     _keep_null_timestamps()
+    _bind_decimals()
     _report_conflicts_as_lock_errors()
     _cache_compiled_statements()
     instance = FakeSnow(db_path=args.db_dir)
