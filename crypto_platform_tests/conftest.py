@@ -36,6 +36,8 @@ def stack_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setting
     # The stack's Dagster runs no scheduled checks: tests that read check results from it see
     # only the executions they made.
     os.environ["CHECKS_INTERVAL_SECONDS"] = "0"
+    # Its news arrival sensor ticks often, so tests see it overlap the runs they start.
+    os.environ["NEWS_ARRIVAL_INTERVAL"] = "5"
     yield Settings()
     os.environ.clear()
     os.environ.update(saved)

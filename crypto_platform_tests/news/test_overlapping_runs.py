@@ -1,0 +1,130 @@
+"""One load per day whatever overlaps, on the test stack's own Dagster: its daemon runs the arrival
+sensor (every NEWS_ARRIVAL_INTERVAL = 5 s here, see the top-level conftest) and the first-start
+sensor, on the stack's bucket and warehouse database; runs started by the tests use its instance,
+so its concurrency pools apply to them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from crypto_platform.clients.dagster_api import graphql
+from crypto_platform.defs.news.assets import news_landing
+from crypto_platform.defs.news.partitions import news_days
+from crypto_platform.defs.news.sensors import news_first_start_sensor
+from crypto_platform.defs.resources import snowflake_resource
+from crypto_platform.local.process import wait_until
+from crypto_platform.settings import PROJECT_ROOT, Settings
+from crypto_platform_tests.news.helpers import (
+    FIRST,
+    day_counts,
+    expected_items,
+    instance,
+    loads_at_once,
+    resources,
+    rows,
+    runs_loading,
+    sensor_state,
+    sensor_ticks,
+    step_interval,
+    wait_for_ticks,
+)
+
+pytestmark = [pytest.mark.stack, pytest.mark.slow]
+ARRIVAL = "news_arrival_sensor"
+
+
+def one_copy_of_each_item(settings: Settings, days: list[date]) -> None:
+    expected = {day: len(expected_items(day)) for day in days}
+    assert day_counts(settings, "CORE.NEWS", days) == {day: (n, n) for day, n in expected.items()}
+    assert all(n == distinct for n, distinct in day_counts(settings, "RAW.NEWS", days).values())
+
+
+def test_the_first_start_lands_and_loads_the_last_seven_days_in_one_run_once(local_stack: Settings) -> None:
+    days = [date.fromisoformat(key) for key in news_days.get_partition_keys()[-7:]]
+    with instance(local_stack) as dagster:
+
+        def first_start_runs() -> list[dg.DagsterRun]:
+            return dagster.get_runs(dg.RunsFilter(tags={"dagster/sensor_name": "news_first_start_sensor"}))
+
+        assert wait_until(lambda: any(run.is_finished for run in first_start_runs()), 240, 1.0)
+        (run,) = first_start_runs()
+        assert run.status == dg.DagsterRunStatus.SUCCESS and run.job_name == "news_job"
+        assert (
+            run.tags["dagster/asset_partition_range_start"],
+            run.tags["dagster/asset_partition_range_end"],
+        ) == (
+            days[0].isoformat(),
+            days[-1].isoformat(),
+        )
+        wait_for_ticks(local_stack, ARRIVAL, after=dagster.get_run_record_by_id(run.run_id).end_time, count=2)
+        assert runs_loading(dagster, {d.isoformat() for d in days}) == [run.run_id]  # no load by the sensor
+    one_copy_of_each_item(local_stack, days)
+
+    # A later start of the same instance keeps the sensor's cursor: it asks for nothing again. Nor
+    # does it on a new instance (its Dagster folder removed) over a warehouse that has news.
+    cursor = sensor_state(local_stack, "news_first_start_sensor")["typeSpecificData"]["lastCursor"]
+    assert cursor == f"requested {days[0]}...{days[-1]}"
+    warehouse = {"snowflake": snowflake_resource(local_stack)}
+    with instance(local_stack) as dagster:
+        again = news_first_start_sensor(
+            dg.build_sensor_context(instance=dagster, cursor=cursor, resources=warehouse)
+        )
+    assert isinstance(again, dg.SkipReason)
+    new_instance = dg.build_sensor_context(instance=dg.DagsterInstance.ephemeral(), resources=warehouse)
+    fresh_start = news_first_start_sensor(new_instance)
+    assert fresh_start.run_requests == [] and fresh_start.cursor == "RAW.NEWS had rows"
+
+
+def test_a_cli_backfill_overlapping_the_arrival_sensor_loads_each_day_once(local_stack: Settings) -> None:
+    """The README's command, while the daemon's arrival sensor sees the files it lands: the sensor
+    holds them back while the backfill's run is in flight, and then finds them read."""
+    days = [date(2026, 10, 10) + timedelta(days=n) for n in range(5)]
+    command = [
+        str(Path(sys.executable).parent / "dagster"), "asset", "materialize",
+        "-m", "crypto_platform.definitions", "--select", "news_landing*",
+        "--partition-range", f"{days[0]}...{days[-1]}",
+    ]  # fmt: skip
+    started = time.time()
+    done = subprocess.run(
+        command, env={**os.environ, "DAGSTER_HOME": str(local_stack.dagster_home)}, cwd=PROJECT_ROOT,
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    ended = time.time()
+    assert done.returncode == 0, done.stderr[-3000:]
+    wait_for_ticks(local_stack, ARRIVAL, after=ended, count=2)
+    assert any(started < t["timestamp"] < ended for t in sensor_ticks(local_stack, ARRIVAL)), "no overlap"
+    with instance(local_stack) as dagster:
+        assert len(runs_loading(dagster, {d.isoformat() for d in days})) == 1  # the backfill's own
+    one_copy_of_each_item(local_stack, days)
+
+
+def test_two_loads_of_one_day_started_at_once_leave_one_copy(news_env: Settings, tmp_path: Path) -> None:
+    """Two runs of `raw_news` and `news` for one day, in processes of their own, released together:
+    the `news_warehouse` pool runs their writing steps one after the other, and the day holds each
+    item once. (Before the pool and the warehouse claim, every item was there twice.)"""
+    assert dg.materialize(
+        [news_landing], resources=resources(news_env), partition_key=FIRST.isoformat()
+    ).success
+    first, second = loads_at_once(news_env, FIRST, tmp_path)
+    with instance(news_env) as dagster:
+        for run_id in (first, second):
+            assert dagster.get_run_by_id(run_id).status == dg.DagsterRunStatus.SUCCESS
+        for step in ("raw_news", "news"):
+            (a_start, a_end), (b_start, b_end) = (step_interval(dagster, r, step) for r in (first, second))
+            assert a_end <= b_start or b_end <= a_start, f"the two runs' {step} steps overlapped"
+    assert sorted(r[0] for r in rows(news_env, "select ID from CORE.NEWS")) == sorted(
+        i["id"] for i in expected_items(FIRST)
+    )
+    assert rows(news_env, "select count(*) - count(distinct ID) from RAW.NEWS") == [(0,)]
+
+
+def test_the_dagster_ui_does_not_prompt_for_the_newsletter(local_stack: Settings) -> None:
+    assert graphql(local_stack.dagster_api, "{ shouldShowNux }", {}, 10) == {"shouldShowNux": False}
