@@ -30,7 +30,7 @@ from crypto_platform.news.records import NewsRecord
 from crypto_platform.warehouse.bulk import put_parquet
 from crypto_platform.warehouse.connection import transaction
 from crypto_platform.warehouse.price_tables import LOCK_ERRNO
-from crypto_platform.warehouse.sql import bind, query
+from crypto_platform.warehouse.sql import bind, count_rows, query
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +53,8 @@ NEWS_COINS_SCHEMA = pa.schema(
     [("NEWS_ID", pa.int64()), ("PARTITION_DATE", pa.date32()), ("TICKER", pa.string())]
 )
 
+MISSING_ERRNO = 2003
+"""Snowflake's (and the emulator's) error for an object that does not exist."""
 WRITE_ATTEMPTS = 8
 """Tries of one write that keeps meeting another write of its layer (emulator only; Snowflake waits)."""
 
@@ -144,6 +146,16 @@ def raw_news_rows(conn: SnowflakeConnection, days: Sequence[date]) -> list[dict[
         cur.execute(*bind(query("news_raw_select_window"), _window(days)))
         names = [d.name.lower() for d in cur.description]
         return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def has_raw_news(conn: SnowflakeConnection) -> bool | None:
+    """Whether RAW.NEWS has any row; None while it does not exist (`sql/` not applied yet)."""
+    try:
+        return count_rows(conn, "RAW.NEWS") > 0
+    except ProgrammingError as exc:
+        if exc.errno != MISSING_ERRNO:
+            raise
+        return None
 
 
 def coins(conn: SnowflakeConnection) -> dict[str, list[str]]:

@@ -114,16 +114,16 @@ def test_two_loads_of_one_day_started_at_once_leave_one_copy(news_env: Settings,
         [news_landing], resources=resources(news_env), partition_key=FIRST.isoformat()
     ).success
     first, second = loads_at_once(news_env, FIRST, tmp_path)
+    assert sorted(r[0] for r in rows(news_env, "select ID from CORE.NEWS")) == sorted(
+        i["id"] for i in expected_items(FIRST)
+    )
+    assert rows(news_env, "select count(*) - count(distinct ID) from RAW.NEWS") == [(0,)]
     with instance(news_env) as dagster:
         for run_id in (first, second):
             assert dagster.get_run_by_id(run_id).status == dg.DagsterRunStatus.SUCCESS
         for step in ("raw_news", "news"):
             (a_start, a_end), (b_start, b_end) = (step_interval(dagster, r, step) for r in (first, second))
             assert a_end <= b_start or b_end <= a_start, f"the two runs' {step} steps overlapped"
-    assert sorted(r[0] for r in rows(news_env, "select ID from CORE.NEWS")) == sorted(
-        i["id"] for i in expected_items(FIRST)
-    )
-    assert rows(news_env, "select count(*) - count(distinct ID) from RAW.NEWS") == [(0,)]
 
 
 def test_the_dagster_ui_does_not_prompt_for_the_newsletter(local_stack: Settings) -> None:

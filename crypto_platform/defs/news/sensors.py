@@ -20,7 +20,7 @@ from crypto_platform.defs.news.checks import checks
 from crypto_platform.defs.news.partitions import news_days
 from crypto_platform.news.landing import NEWS_PREFIX, day_of, list_keys
 from crypto_platform.settings import get_settings
-from crypto_platform.warehouse.sql import count_rows
+from crypto_platform.warehouse.news_tables import has_raw_news
 
 news_landing_job = dg.define_asset_job(
     "news_landing_job", selection=[news_landing], description="Land a day's news in S3."
@@ -183,8 +183,11 @@ def news_first_start_sensor(
     if context.instance.get_latest_materialization_event(raw_news.key) or days_being_loaded(context.instance):
         return dg.SensorResult(skip_reason="raw_news has been loaded", cursor="news was loaded before")
     with snowflake.get_connection() as conn:
-        if count_rows(conn, "RAW.NEWS"):
-            return dg.SensorResult(skip_reason="RAW.NEWS has rows", cursor="RAW.NEWS had rows")
+        found = has_raw_news(conn)
+    if found is None:
+        return dg.SkipReason("RAW.NEWS does not exist yet: the warehouse is being set up")
+    if found:
+        return dg.SensorResult(skip_reason="RAW.NEWS has rows", cursor="RAW.NEWS had rows")
     days = [date.fromisoformat(d) for d in news_days.get_partition_keys()[-settings.news_first_start_days :]]
     if not days:
         return dg.SkipReason("no complete day of news since NEWS_START_DATE yet")
