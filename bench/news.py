@@ -40,6 +40,10 @@ STAGES = {  # step -> the seconds it reports (metadata key, what they measure)
     },
 }
 START, SUCCESS = dg.DagsterEventType.STEP_START, dg.DagsterEventType.STEP_SUCCESS
+PLANNED = {
+    dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED,
+    dg.DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED,
+}
 
 
 def timed(argv: list[str], env: dict[str, str]) -> float:
@@ -63,15 +67,19 @@ def stages(instance: dg.DagsterInstance, launched_at: float, wall: float) -> lis
     at = {}
     for event in events:
         at.setdefault((event.dagster_event_type, event.step_key), event.timestamp)
-    run_start = at[(dg.DagsterEventType.RUN_START, None)]
-    split = [("process start: imports, code location, run created", run_start - launched_at)]
+    first_event, run_start = events[0].timestamp, at[(dg.DagsterEventType.RUN_START, None)]
+    planned = sum(e.dagster_event_type in PLANNED for e in events)
+    split = [
+        ("process start: imports, code location", first_event - launched_at),
+        (f"run created: {planned} planned events (one per asset and day)", run_start - first_event),
+    ]
     steps = sorted({e.step_key for e in events if e.step_key}, key=lambda step: at[(START, step)])
     for step in steps:
         parts = [
             (f"{step}: {what}", reported(events, step, key)) for key, what in STAGES.get(step, {}).items()
         ]
         rest = at[(SUCCESS, step)] - at[(START, step)] - sum(seconds for _, seconds in parts)
-        split += [*parts, (f"{step}: {'rest of the step' if parts else 'the step'}", rest)]
+        split += [*parts, (f"{step}: {'the rest (events, clients)' if parts else 'the step'}", rest)]
     split.append(("between steps, run end, process exit", wall - sum(seconds for _, seconds in split)))
     return split
 

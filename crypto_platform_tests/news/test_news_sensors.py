@@ -84,4 +84,4 @@ def test_the_first_start_sensor_decides_no_when_news_was_loaded_before() -> None
     instance = dg.DagsterInstance.ephemeral()
     instance.report_runless_asset_event(dg.AssetMaterialization("raw_news", partition="2026-10-05"))
     result = news_first_start_sensor(dg.build_sensor_context(instance=instance), snowflake=None)
-    assert result.run_requests == [] and result.cursor == "news was loaded before"
+    assert result.run_requests == [] and result.cursor == "raw_news loaded before"

@@ -4,9 +4,11 @@ two writers replace the same day at the same moment (no Dagster pool in between)
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 
 import pytest
+from snowflake.connector import SnowflakeConnection
 
 from crypto_platform.news.records import NewsRecord
 from crypto_platform.settings import Settings
@@ -30,7 +32,7 @@ def core_item(r: NewsRecord) -> dict:
             "sentiment": 0.5}  # fmt: skip
 
 
-def at_once(settings: Settings, write: callable, writers: int = 2) -> None:
+def at_once(settings: Settings, write: Callable[[SnowflakeConnection], None], writers: int = 2) -> None:
     """Run `write(conn)` in `writers` threads, each on a connection of its own, released together."""
     barrier = threading.Barrier(writers)
     errors: list[BaseException] = []

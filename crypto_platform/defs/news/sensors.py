@@ -181,7 +181,7 @@ def news_first_start_sensor(
     if settings.finnhub_api_key and not settings.news_first_start_finnhub:
         return dg.SkipReason("the news source is Finnhub: set NEWS_FIRST_START_FINNHUB=true to land from it")
     if context.instance.get_latest_materialization_event(raw_news.key) or days_being_loaded(context.instance):
-        return dg.SensorResult(skip_reason="raw_news has been loaded", cursor="news was loaded before")
+        return dg.SensorResult(skip_reason="raw_news is or was loaded", cursor="raw_news loaded before")
     with snowflake.get_connection() as conn:
         found = has_raw_news(conn)
     if found is None:
