@@ -16,8 +16,8 @@ from datetime import date
 from pathlib import Path
 
 import dagster as dg
+from dagster._core.scheduler.instigation import InstigatorTick, InstigatorType, TickStatus
 
-from crypto_platform.clients.dagster_api import graphql
 from crypto_platform.defs.news.assets import news, news_landing, raw_news
 from crypto_platform.defs.news.checks import checks
 from crypto_platform.defs.news.sensors import planned_days
@@ -31,12 +31,6 @@ from crypto_platform.warehouse import connect, run_query
 
 SEED = 42
 FIRST = date(2026, 10, 5)
-SENSOR_QUERY = """
-query Sensor($selector: SensorSelector!) { sensorOrError(sensorSelector: $selector) { __typename
-  ... on Sensor { sensorState {
-    ticks(limit: 200) { timestamp status runIds }
-    typeSpecificData { ... on SensorData { lastCursor } } } } } }
-"""
 
 
 def resources(settings: Settings) -> dict:
@@ -76,27 +70,21 @@ def instance(settings: Settings) -> dg.DagsterInstance:
     return dg.DagsterInstance.from_config(str(settings.dagster_home))
 
 
-def sensor_state(settings: Settings, sensor: str) -> dict:
-    """The sensor's state on the stack's daemon, from the webserver: `ticks`, newest first, each
-    {timestamp (s), status, runIds}; `typeSpecificData.lastCursor`."""
-    selector = {"repositoryLocationName": "crypto_platform", "repositoryName": "__repository__",
-                "sensorName": sensor}  # fmt: skip
-    answer = graphql(settings.dagster_api, SENSOR_QUERY, {"selector": selector}, 10)["sensorOrError"]
-    assert answer["__typename"] == "Sensor", answer
-    return answer["sensorState"]
+def sensor_ticks(instance: dg.DagsterInstance, sensor: str) -> list[InstigatorTick]:
+    """The sensor's ticks recorded in the instance, newest first (none before its first tick)."""
+    states = instance.all_instigator_state(instigator_type=InstigatorType.SENSOR)
+    state = next((s for s in states if s.name == sensor), None)
+    return list(instance.get_ticks(state.instigator_origin_id, state.selector_id)) if state else []
 
 
-def sensor_ticks(settings: Settings, sensor: str) -> list[dict]:
-    return sensor_state(settings, sensor)["ticks"]
-
-
-def wait_for_ticks(settings: Settings, sensor: str, after: float, count: int, timeout: float = 120) -> None:
+def wait_for_ticks(
+    instance: dg.DagsterInstance, sensor: str, after: float, count: int, timeout: float = 180
+) -> None:
     """Wait until the sensor has finished `count` ticks that started after `after` (epoch s)."""
-    done = {"SUCCESS", "SKIPPED", "FAILURE"}
 
     def ticked() -> bool:
-        ticks = sensor_ticks(settings, sensor)
-        return sum(t["timestamp"] > after and t["status"] in done for t in ticks) >= count
+        ticks = sensor_ticks(instance, sensor)
+        return sum(t.timestamp > after and t.status != TickStatus.STARTED for t in ticks) >= count
 
     assert wait_until(ticked, timeout, 1.0), f"{sensor} did not tick {count} times within {timeout:.0f}s"
 

@@ -1,7 +1,7 @@
-"""One load per day whatever overlaps, on the test stack's own Dagster: its daemon runs the arrival
-sensor (every NEWS_ARRIVAL_INTERVAL = 5 s here, see the top-level conftest) and the first-start
-sensor, on the stack's bucket and warehouse database; runs started by the tests use its instance,
-so its concurrency pools apply to them."""
+"""One load per day whatever overlaps, with real Dagster daemons running the sensors: the test
+stack's (its arrival sensor every NEWS_ARRIVAL_INTERVAL = 5 s, see the top-level conftest, on the
+stack's bucket and warehouse database; runs the tests start use its instance, so its concurrency
+pools apply to them), and, for the first start, one of the test's own."""
 
 from __future__ import annotations
 
@@ -16,11 +16,13 @@ import dagster as dg
 import pytest
 
 from crypto_platform.clients.dagster_api import graphql
+from crypto_platform.clients.kafka import ensure_topics
 from crypto_platform.defs.news.assets import news_landing
 from crypto_platform.defs.news.partitions import news_days
 from crypto_platform.defs.news.sensors import news_first_start_sensor
 from crypto_platform.defs.resources import snowflake_resource
-from crypto_platform.local.process import wait_until
+from crypto_platform.local.dagster import ensure_instance_dir
+from crypto_platform.local.process import ManagedProcess, wait_until
 from crypto_platform.settings import PROJECT_ROOT, Settings
 from crypto_platform_tests.news.helpers import (
     FIRST,
@@ -31,14 +33,13 @@ from crypto_platform_tests.news.helpers import (
     resources,
     rows,
     runs_loading,
-    sensor_state,
     sensor_ticks,
     step_interval,
     wait_for_ticks,
 )
 
 pytestmark = [pytest.mark.stack, pytest.mark.slow]
-ARRIVAL = "news_arrival_sensor"
+ARRIVAL, FIRST_START = "news_arrival_sensor", "news_first_start_sensor"
 
 
 def one_copy_of_each_item(settings: Settings, days: list[date]) -> None:
@@ -47,39 +48,61 @@ def one_copy_of_each_item(settings: Settings, days: list[date]) -> None:
     assert all(n == distinct for n, distinct in day_counts(settings, "RAW.NEWS", days).values())
 
 
-def test_the_first_start_lands_and_loads_the_last_seven_days_in_one_run_once(local_stack: Settings) -> None:
-    days = [date.fromisoformat(key) for key in news_days.get_partition_keys()[-7:]]
-    with instance(local_stack) as dagster:
+def test_the_first_start_lands_and_loads_the_last_days_once_and_not_on_a_later_start(
+    news_env: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Dagster daemon of the test's own (a fresh instance; the test's bucket, database and topic),
+    started, stopped and started again as by two `make up`s: the first start lands and loads the
+    last days in one run and the arrival sensor adds no load of them; the second start asks for none."""
+    monkeypatch.setenv("KAFKA_TOPIC_TRADES", f"test.news.{news_env.snowflake_database.lower()}")
+    monkeypatch.setenv("NEWS_FIRST_START_DAYS", "3")
+    ensure_topics(Settings())  # for the daemon's lag sensor
+    home = ensure_instance_dir(tmp_path / "dagster")
+    daemon = ManagedProcess("daemon", tmp_path / "run")
+    command = [
+        str(Path(sys.executable).parent / "dagster-daemon"),
+        "run",
+        "-w",
+        str(PROJECT_ROOT / "workspace.yaml"),
+    ]
+    env = {"DAGSTER_HOME": str(home)}
+    days = [date.fromisoformat(key) for key in news_days.get_partition_keys()[-3:]]
+    daemon.start(command, env, cwd=PROJECT_ROOT)
+    try:
+        with dg.DagsterInstance.from_config(str(home)) as dagster:
 
-        def first_start_runs() -> list[dg.DagsterRun]:
-            return dagster.get_runs(dg.RunsFilter(tags={"dagster/sensor_name": "news_first_start_sensor"}))
+            def first_start_runs() -> list[dg.DagsterRun]:
+                return dagster.get_runs(dg.RunsFilter(tags={"dagster/sensor_name": FIRST_START}))
 
-        assert wait_until(lambda: any(run.is_finished for run in first_start_runs()), 240, 1.0)
-        (run,) = first_start_runs()
-        assert run.status == dg.DagsterRunStatus.SUCCESS and run.job_name == "news_job"
-        assert (
-            run.tags["dagster/asset_partition_range_start"],
-            run.tags["dagster/asset_partition_range_end"],
-        ) == (
-            days[0].isoformat(),
-            days[-1].isoformat(),
-        )
-        wait_for_ticks(local_stack, ARRIVAL, after=dagster.get_run_record_by_id(run.run_id).end_time, count=2)
-        assert runs_loading(dagster, {d.isoformat() for d in days}) == [run.run_id]  # no load by the sensor
-    one_copy_of_each_item(local_stack, days)
+            assert wait_until(lambda: any(r.is_finished for r in first_start_runs()), 240, 1.0), (
+                daemon.log_tail(30)
+            )
+            (run,) = first_start_runs()
+            assert run.status == dg.DagsterRunStatus.SUCCESS and run.job_name == "news_job"
+            tags = (
+                run.tags["dagster/asset_partition_range_start"],
+                run.tags["dagster/asset_partition_range_end"],
+            )
+            assert tags == (days[0].isoformat(), days[-1].isoformat())
+            finished = dagster.get_run_record_by_id(run.run_id).end_time
+            wait_for_ticks(dagster, ARRIVAL, after=finished, count=2)
+            assert runs_loading(dagster, {d.isoformat() for d in days}) == [run.run_id]
+            one_copy_of_each_item(news_env, days)
 
-    # A later start of the same instance keeps the sensor's cursor: it asks for nothing again. Nor
-    # does it on a new instance (its Dagster folder removed) over a warehouse that has news.
-    cursor = sensor_state(local_stack, "news_first_start_sensor")["typeSpecificData"]["lastCursor"]
-    assert cursor == f"requested {days[0]}...{days[-1]}"
-    warehouse = {"snowflake": snowflake_resource(local_stack)}
-    with instance(local_stack) as dagster:
-        again = news_first_start_sensor(
-            dg.build_sensor_context(instance=dagster, cursor=cursor, resources=warehouse)
-        )
-    assert isinstance(again, dg.SkipReason)
-    new_instance = dg.build_sensor_context(instance=dg.DagsterInstance.ephemeral(), resources=warehouse)
-    fresh_start = news_first_start_sensor(new_instance)
+            daemon.stop()
+            restarted = time.time()
+            daemon.start(command, env, cwd=PROJECT_ROOT)
+            wait_for_ticks(dagster, FIRST_START, after=restarted, count=1)
+            assert [r.run_id for r in first_start_runs()] == [run.run_id]
+            assert runs_loading(dagster, {d.isoformat() for d in days}) == [run.run_id]
+    finally:
+        daemon.stop()
+
+    # Nor on a new instance (its Dagster folder removed) over a warehouse that has news.
+    context = dg.build_sensor_context(
+        instance=dg.DagsterInstance.ephemeral(), resources={"snowflake": snowflake_resource(news_env)}
+    )
+    fresh_start = news_first_start_sensor(context)
     assert fresh_start.run_requests == [] and fresh_start.cursor == "RAW.NEWS had rows"
 
 
@@ -99,9 +122,9 @@ def test_a_cli_backfill_overlapping_the_arrival_sensor_loads_each_day_once(local
     )  # fmt: skip
     ended = time.time()
     assert done.returncode == 0, done.stderr[-3000:]
-    wait_for_ticks(local_stack, ARRIVAL, after=ended, count=2)
-    assert any(started < t["timestamp"] < ended for t in sensor_ticks(local_stack, ARRIVAL)), "no overlap"
     with instance(local_stack) as dagster:
+        wait_for_ticks(dagster, ARRIVAL, after=ended, count=2)
+        assert any(started < t.timestamp < ended for t in sensor_ticks(dagster, ARRIVAL)), "no overlap"
         assert len(runs_loading(dagster, {d.isoformat() for d in days})) == 1  # the backfill's own
     one_copy_of_each_item(local_stack, days)
 
