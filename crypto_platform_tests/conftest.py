@@ -40,8 +40,6 @@ def stack_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setting
     # news of its own on the first start (tests that read its instance see only their own runs).
     os.environ["NEWS_ARRIVAL_INTERVAL"] = "5"
     os.environ["NEWS_FIRST_START_DAYS"] = "0"
-    os.environ["NEWS_ARRIVAL_INTERVAL"] = "5"
-    os.environ["NEWS_FIRST_START_DAYS"] = "0"
     yield Settings()
     os.environ.clear()
     os.environ.update(saved)
