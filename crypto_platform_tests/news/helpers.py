@@ -1,6 +1,6 @@
 """Helpers for the news tests: resources and warehouse reads, what CORE.NEWS should hold for a day,
-the stack's Dagster (its instance and its sensors' ticks), and loads of one day started at once in
-processes of their own.
+a Dagster daemon of the test's own and its sensors' ticks and runs, and loads of one day started at
+once in processes of their own.
 
 `python -m crypto_platform_tests.news.helpers DAY READY GO` is one such load: it prepares, touches
 READY, waits for GO to exist, then materializes `raw_news` and `news` for DAY on the instance in
@@ -12,6 +12,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -22,15 +24,42 @@ from crypto_platform.defs.news.assets import news, news_landing, raw_news
 from crypto_platform.defs.news.checks import checks
 from crypto_platform.defs.news.sensors import planned_days
 from crypto_platform.defs.resources import s3_resource, snowflake_resource
-from crypto_platform.local.process import wait_until
+from crypto_platform.local.process import ManagedProcess, wait_until
 from crypto_platform.news.processing import deduplicate
 from crypto_platform.news.records import BadNewsItem, normalise
-from crypto_platform.settings import Settings
+from crypto_platform.settings import PROJECT_ROOT, Settings
 from crypto_platform.simulator.news_archive import news_for_date
 from crypto_platform.warehouse import connect, run_query
 
 SEED = 42
 FIRST = date(2026, 10, 5)
+
+
+@dataclass
+class Daemon:
+    """A Dagster daemon of the test's own, on a fresh instance (`home`, configured as `up` writes it),
+    running the code location's sensors against the test's bucket, database and topic."""
+
+    home: Path
+    process: ManagedProcess
+
+    def start(self) -> float:
+        """Start it (the environment as it is now); when, in epoch seconds."""
+        started = time.time()
+        command = [
+            str(Path(sys.executable).parent / "dagster-daemon"),
+            "run",
+            "-w",
+            str(PROJECT_ROOT / "workspace.yaml"),
+        ]
+        self.process.start(command, {"DAGSTER_HOME": str(self.home)}, cwd=PROJECT_ROOT)
+        return started
+
+    def stop(self) -> None:
+        self.process.stop()
+
+    def instance(self) -> dg.DagsterInstance:
+        return dg.DagsterInstance.from_config(str(self.home))
 
 
 def resources(settings: Settings) -> dict:
@@ -63,11 +92,6 @@ def expected_items(day: date) -> list[dict]:
         if record.published_at.date() == day:
             usable.append({"id": record.id, "url": record.url, "text": f"{record.headline} {record.summary}"})
     return deduplicate(usable)
-
-
-def instance(settings: Settings) -> dg.DagsterInstance:
-    """The stack's Dagster instance (the daemon's), opened from this process."""
-    return dg.DagsterInstance.from_config(str(settings.dagster_home))
 
 
 def sensor_ticks(instance: dg.DagsterInstance, sensor: str) -> list[InstigatorTick]:
@@ -119,10 +143,10 @@ def step_interval(instance: dg.DagsterInstance, run_id: str, step: str) -> tuple
     return times[dg.DagsterEventType.STEP_START], times[dg.DagsterEventType.STEP_SUCCESS]
 
 
-def loads_at_once(settings: Settings, day: date, folder: Path, count: int = 2) -> list[str]:
-    """Start `count` loads of `day` in processes of their own, each on the stack's instance, and let
-    them go at one signal once all are ready; their run ids once all have finished."""
-    env = {**os.environ, "DAGSTER_HOME": str(settings.dagster_home)}
+def loads_at_once(home: Path, day: date, folder: Path, count: int = 2) -> list[str]:
+    """Start `count` loads of `day` in processes of their own, each on the instance in `home`, and
+    let them go at one signal once all are ready; their run ids once all have finished."""
+    env = {**os.environ, "DAGSTER_HOME": str(home)}
     go = folder / "go"
     ready = [folder / f"ready-{n}" for n in range(count)]
     loads = [

@@ -65,9 +65,9 @@ def test_days_being_loaded_are_those_of_raw_news_in_runs_not_finished() -> None:
 @pytest.mark.parametrize(
     ("env", "cursor", "reason"),
     [
-        ({}, "requested 2026-11-01...2026-11-07", "decided on an earlier tick"),
+        ({"NEWS_FIRST_START_DAYS": "7"}, "requested 2026-11-01...2026-11-07", "decided on an earlier tick"),
         ({"NEWS_FIRST_START_DAYS": "0"}, None, "NEWS_FIRST_START_DAYS is 0"),
-        ({"FINNHUB_API_KEY": "k"}, None, "set NEWS_FIRST_START_FINNHUB=true"),
+        ({"NEWS_FIRST_START_DAYS": "7", "FINNHUB_API_KEY": "k"}, None, "set NEWS_FIRST_START_FINNHUB=true"),
     ],
 )
 def test_the_first_start_sensor_skips_without_asking_the_warehouse(
@@ -80,7 +80,10 @@ def test_the_first_start_sensor_skips_without_asking_the_warehouse(
     assert isinstance(result, dg.SkipReason) and reason in result.skip_message
 
 
-def test_the_first_start_sensor_decides_no_when_news_was_loaded_before() -> None:
+def test_the_first_start_sensor_decides_no_when_news_was_loaded_before(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("NEWS_FIRST_START_DAYS", "7")
     instance = dg.DagsterInstance.ephemeral()
     instance.report_runless_asset_event(dg.AssetMaterialization("raw_news", partition="2026-10-05"))
     result = news_first_start_sensor(dg.build_sensor_context(instance=instance), snowflake=None)

@@ -1,7 +1,6 @@
-"""One load per day whatever overlaps, with real Dagster daemons running the sensors: the test
-stack's (its arrival sensor every NEWS_ARRIVAL_INTERVAL = 5 s, see the top-level conftest, on the
-stack's bucket and warehouse database; runs the tests start use its instance, so its concurrency
-pools apply to them), and, for the first start, one of the test's own."""
+"""One load per day whatever overlaps, with a real Dagster daemon running the sensors (`daemon`: one
+of the test's own, on the test's bucket, database and a fresh instance configured as `up` writes it;
+its arrival sensor ticks every NEWS_ARRIVAL_INTERVAL = 5 s, see the top-level conftest)."""
 
 from __future__ import annotations
 
@@ -16,19 +15,18 @@ import dagster as dg
 import pytest
 
 from crypto_platform.clients.dagster_api import graphql
-from crypto_platform.clients.kafka import ensure_topics
 from crypto_platform.defs.news.assets import news_landing
 from crypto_platform.defs.news.partitions import news_days
 from crypto_platform.defs.news.sensors import news_first_start_sensor
 from crypto_platform.defs.resources import snowflake_resource
 from crypto_platform.local.dagster import ensure_instance_dir
-from crypto_platform.local.process import ManagedProcess, wait_until
+from crypto_platform.local.process import wait_until
 from crypto_platform.settings import PROJECT_ROOT, Settings
 from crypto_platform_tests.news.helpers import (
     FIRST,
+    Daemon,
     day_counts,
     expected_items,
-    instance,
     loads_at_once,
     resources,
     rows,
@@ -49,54 +47,33 @@ def one_copy_of_each_item(settings: Settings, days: list[date]) -> None:
 
 
 def test_the_first_start_lands_and_loads_the_last_days_once_and_not_on_a_later_start(
-    news_env: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    news_env: Settings, daemon: Daemon, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A Dagster daemon of the test's own (a fresh instance; the test's bucket, database and topic),
-    started, stopped and started again as by two `make up`s: the first start lands and loads the
-    last days in one run and the arrival sensor adds no load of them; the second start asks for none."""
-    monkeypatch.setenv("KAFKA_TOPIC_TRADES", f"test.news.{news_env.snowflake_database.lower()}")
+    """The daemon started, stopped and started again, as by two `make up`s: the first start lands and
+    loads the last days in one run and the arrival sensor adds no load of them; the second start
+    asks for none."""
     monkeypatch.setenv("NEWS_FIRST_START_DAYS", "3")
-    ensure_topics(Settings())  # for the daemon's lag sensor
-    home = ensure_instance_dir(tmp_path / "dagster")
-    daemon = ManagedProcess("daemon", tmp_path / "run")
-    command = [
-        str(Path(sys.executable).parent / "dagster-daemon"),
-        "run",
-        "-w",
-        str(PROJECT_ROOT / "workspace.yaml"),
-    ]
-    env = {"DAGSTER_HOME": str(home)}
     days = [date.fromisoformat(key) for key in news_days.get_partition_keys()[-3:]]
-    daemon.start(command, env, cwd=PROJECT_ROOT)
-    try:
-        with dg.DagsterInstance.from_config(str(home)) as dagster:
+    daemon.start()
+    with daemon.instance() as dagster:
 
-            def first_start_runs() -> list[dg.DagsterRun]:
-                return dagster.get_runs(dg.RunsFilter(tags={"dagster/sensor_name": FIRST_START}))
+        def first_start_runs() -> list[dg.DagsterRun]:
+            return dagster.get_runs(dg.RunsFilter(tags={"dagster/sensor_name": FIRST_START}))
 
-            assert wait_until(lambda: any(r.is_finished for r in first_start_runs()), 240, 1.0), (
-                daemon.log_tail(30)
-            )
-            (run,) = first_start_runs()
-            assert run.status == dg.DagsterRunStatus.SUCCESS and run.job_name == "news_job"
-            tags = (
-                run.tags["dagster/asset_partition_range_start"],
-                run.tags["dagster/asset_partition_range_end"],
-            )
-            assert tags == (days[0].isoformat(), days[-1].isoformat())
-            finished = dagster.get_run_record_by_id(run.run_id).end_time
-            wait_for_ticks(dagster, ARRIVAL, after=finished, count=2)
-            assert runs_loading(dagster, {d.isoformat() for d in days}) == [run.run_id]
-            one_copy_of_each_item(news_env, days)
+        finished = wait_until(lambda: any(r.is_finished for r in first_start_runs()), 240, 1.0)
+        assert finished, daemon.process.log_tail(30)
+        (run,) = first_start_runs()
+        assert run.status == dg.DagsterRunStatus.SUCCESS and run.job_name == "news_job"
+        assert run.tags["dagster/asset_partition_range_start"] == days[0].isoformat()
+        assert run.tags["dagster/asset_partition_range_end"] == days[-1].isoformat()
+        wait_for_ticks(dagster, ARRIVAL, after=dagster.get_run_record_by_id(run.run_id).end_time, count=2)
+        assert runs_loading(dagster, {d.isoformat() for d in days}) == [run.run_id]
+        one_copy_of_each_item(news_env, days)
 
-            daemon.stop()
-            restarted = time.time()
-            daemon.start(command, env, cwd=PROJECT_ROOT)
-            wait_for_ticks(dagster, FIRST_START, after=restarted, count=1)
-            assert [r.run_id for r in first_start_runs()] == [run.run_id]
-            assert runs_loading(dagster, {d.isoformat() for d in days}) == [run.run_id]
-    finally:
         daemon.stop()
+        wait_for_ticks(dagster, FIRST_START, after=daemon.start(), count=1)
+        assert [r.run_id for r in first_start_runs()] == [run.run_id]
+        assert runs_loading(dagster, {d.isoformat() for d in days}) == [run.run_id]
 
     # Nor on a new instance (its Dagster folder removed) over a warehouse that has news.
     context = dg.build_sensor_context(
@@ -106,42 +83,48 @@ def test_the_first_start_lands_and_loads_the_last_days_once_and_not_on_a_later_s
     assert fresh_start.run_requests == [] and fresh_start.cursor == "RAW.NEWS had rows"
 
 
-def test_a_cli_backfill_overlapping_the_arrival_sensor_loads_each_day_once(local_stack: Settings) -> None:
-    """The README's command, while the daemon's arrival sensor sees the files it lands: the sensor
-    holds them back while the backfill's run is in flight, and then finds them read."""
-    days = [date(2026, 10, 10) + timedelta(days=n) for n in range(5)]
+def test_a_cli_backfill_overlapping_the_arrival_sensor_loads_each_day_once(
+    news_env: Settings, daemon: Daemon
+) -> None:
+    """The README's command on the daemon's instance, while its arrival sensor (every 5 s) sees the
+    files the backfill lands: it holds them back while the backfill's run is in flight, and then
+    finds them read."""
+    days = [FIRST + timedelta(days=n) for n in range(5)]
     command = [
         str(Path(sys.executable).parent / "dagster"), "asset", "materialize",
         "-m", "crypto_platform.definitions", "--select", "news_landing*",
         "--partition-range", f"{days[0]}...{days[-1]}",
     ]  # fmt: skip
-    started = time.time()
-    done = subprocess.run(
-        command, env={**os.environ, "DAGSTER_HOME": str(local_stack.dagster_home)}, cwd=PROJECT_ROOT,
-        capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
-    ended = time.time()
-    assert done.returncode == 0, done.stderr[-3000:]
-    with instance(local_stack) as dagster:
+    with daemon.instance() as dagster:
+        wait_for_ticks(dagster, ARRIVAL, after=daemon.start(), count=1)
+        started = time.time()
+        done = subprocess.run(
+            command, env={**os.environ, "DAGSTER_HOME": str(daemon.home)}, cwd=PROJECT_ROOT,
+            capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        ended = time.time()
+        assert done.returncode == 0, done.stderr[-3000:]
         wait_for_ticks(dagster, ARRIVAL, after=ended, count=2)
         assert any(started < t.timestamp < ended for t in sensor_ticks(dagster, ARRIVAL)), "no overlap"
         assert len(runs_loading(dagster, {d.isoformat() for d in days})) == 1  # the backfill's own
-    one_copy_of_each_item(local_stack, days)
+    one_copy_of_each_item(news_env, days)
 
 
 def test_two_loads_of_one_day_started_at_once_leave_one_copy(news_env: Settings, tmp_path: Path) -> None:
-    """Two runs of `raw_news` and `news` for one day, in processes of their own, released together:
-    the `news_warehouse` pool runs their writing steps one after the other, and the day holds each
-    item once. (Before the pool and the warehouse claim, every item was there twice.)"""
+    """Two runs of `raw_news` and `news` for one day, in processes of their own on one instance,
+    released together: the `news_warehouse` pool runs their writing steps one after the other, and
+    the day holds each item once. (Before the pool and the warehouse claim, every item was there
+    twice.)"""
     assert dg.materialize(
         [news_landing], resources=resources(news_env), partition_key=FIRST.isoformat()
     ).success
-    first, second = loads_at_once(news_env, FIRST, tmp_path)
+    home = ensure_instance_dir(tmp_path / "dagster")
+    first, second = loads_at_once(home, FIRST, tmp_path)
     assert sorted(r[0] for r in rows(news_env, "select ID from CORE.NEWS")) == sorted(
         i["id"] for i in expected_items(FIRST)
     )
     assert rows(news_env, "select count(*) - count(distinct ID) from RAW.NEWS") == [(0,)]
-    with instance(news_env) as dagster:
+    with dg.DagsterInstance.from_config(str(home)) as dagster:
         for run_id in (first, second):
             assert dagster.get_run_by_id(run_id).status == dg.DagsterRunStatus.SUCCESS
         for step in ("raw_news", "news"):
