@@ -48,6 +48,7 @@ bench: install  ## benchmarks: print figures and ratios against a reference meas
 	@$(BIN)/python -m bench.loader
 	@$(BIN)/python -m bench.dashboard --trades 1000000
 	@$(BIN)/python -m bench.dashboard --trades 50000000
+	@$(BIN)/python -m bench.news
 
 clean: down  ## remove local data and the virtualenv
 	rm -rf .local $(VENV)

@@ -113,6 +113,9 @@ class Settings(BaseSettings):
     news_schedule_hour: int = 0  # the daily landing of yesterday's news runs at this UTC time
     news_schedule_minute: int = 30
     finnhub_rest_url: str | None = None  # default: Finnhub's; the local simulator without a key
+    news_arrival_interval: int = 30  # seconds between the arrival sensor's listings of news/
+    news_first_start_days: int = 7  # on a platform without news, land and load this many days once (0: never)
+    news_first_start_finnhub: bool = False  # the first start may land them from the real Finnhub too
 
     # Local feed simulator (Finnhub websocket + news REST), used when no FINNHUB_API_KEY is set
     simulator_port: int = 8090

@@ -36,6 +36,10 @@ def stack_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setting
     # The stack's Dagster runs no scheduled checks: tests that read check results from it see
     # only the executions they made.
     os.environ["CHECKS_INTERVAL_SECONDS"] = "0"
+    # Its news arrival sensor ticks often, so tests see it overlap the runs they start; it lands no
+    # news of its own on the first start (tests that read its instance see only their own runs).
+    os.environ["NEWS_ARRIVAL_INTERVAL"] = "5"
+    os.environ["NEWS_FIRST_START_DAYS"] = "0"
     yield Settings()
     os.environ.clear()
     os.environ.update(saved)

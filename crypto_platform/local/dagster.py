@@ -14,29 +14,42 @@ LOCATIONS_QUERY = """
     name loadStatus locationOrLoadError { __typename ... on PythonError { message } } } } } }
 """
 
-INSTANCE_CONFIG = """\
-# Written by `crypto-platform up`: local SQLite storage (the default), no telemetry, and at most two
-# runs at once (a backfill's landed files each request a load; a laptop runs them in turn).
+WRITTEN_BY_UP = "# Written by `crypto-platform up`"
+INSTANCE_CONFIG = f"""\
+{WRITTEN_BY_UP} (and rewritten by it while this line starts so): local SQLite storage
+# (the default), no telemetry, no newsletter prompt in the UI, at most two runs at once, one slot
+# per concurrency pool (news_warehouse: one news write at a time), and the slots of a run that
+# died freed 30 s after it is marked failed.
 telemetry:
   enabled: false
-run_queue:
-  max_concurrent_runs: 2
+nux:
+  enabled: false
+concurrency:
+  runs:
+    max_concurrent_runs: 2
+  pools:
+    default_limit: 1
+run_monitoring:
+  enabled: true
+  free_slots_after_run_end_seconds: 30
 """
 
 
 def ensure_instance_dir(home: Path) -> Path:
-    """The Dagster instance folder with its `dagster.yaml`, created when missing."""
+    """The Dagster instance folder with its `dagster.yaml`: written when missing or still ours (so
+    an existing instance gets new settings), left alone once a user has made it their own."""
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
-    if not config.exists():
+    if not config.exists() or config.read_text().startswith(WRITTEN_BY_UP):
         config.write_text(INSTANCE_CONFIG)
     return home
 
 
 def fail_interrupted_runs(home: Path) -> list[str]:
     """Mark as failed the runs a previous `down` stopped mid-way (their workers died with `dagster
-    dev`); left STARTED they would hold the run queue's slots for ever. Called only while Dagster is
-    not running, so no such run can still be alive."""
+    dev`) and free their concurrency pool slots; left STARTED they would hold the run queue's and
+    the pools' slots for ever. Called only while Dagster is not running, so no such run can still
+    be alive."""
     import dagster as dg  # here, not at the top: every CLI command imports this module
 
     interrupted = [dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.CANCELING]
@@ -47,6 +60,7 @@ def fail_interrupted_runs(home: Path) -> list[str]:
             instance.report_run_failed(
                 run, "interrupted: Dagster was stopped (crypto-platform down) during the run"
             )
+            instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
         return [run.run_id for run in stuck]
     finally:
         instance.dispose()

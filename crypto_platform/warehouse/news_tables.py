@@ -1,21 +1,38 @@
-"""The warehouse side of the news batch: RAW.NEWS per day (bulk, delete-then-insert), CORE.NEWS and
-CORE.NEWS_COINS per day window, and the coins table the items are tagged from."""
+"""The warehouse side of the news batch: RAW.NEWS, CORE.NEWS and CORE.NEWS_COINS replaced per day
+window, and the coins table the items are tagged from.
+
+Every write is one transaction that first claims its layer's row in OPS.NEWS_LOADS, then PUTs its
+Parquet files to the news stage, deletes the days and COPYs the files in. Claiming first makes two
+writes of one layer run one after the other on both backends: Snowflake holds the second at the
+claim until the first commits (its DML takes table locks), so it deletes the first one's rows; the
+emulator (DuckDB, optimistic) fails the second at the claim with a lock error (see
+`local/fakesnow_server.py`), and it is retried after a backoff. Without the claim, two first loads
+of a day on the emulator each deleted nothing and both inserted: every item twice.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import logging
+import time
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
 import pyarrow as pa
 from snowflake.connector import SnowflakeConnection
+from snowflake.connector.errors import ProgrammingError
 
+from crypto_platform.clients.backoff import Backoff
 from crypto_platform.news.records import NewsRecord
 from crypto_platform.warehouse.bulk import put_parquet
 from crypto_platform.warehouse.connection import transaction
-from crypto_platform.warehouse.sql import bind, bind_many, query
+from crypto_platform.warehouse.price_tables import LOCK_ERRNO
+from crypto_platform.warehouse.sql import bind, count_rows, query
+
+log = logging.getLogger(__name__)
 
 RAW_NEWS_SCHEMA = pa.schema(
     [
@@ -25,19 +42,41 @@ RAW_NEWS_SCHEMA = pa.schema(
         ("LOADED_AT", pa.timestamp("ms")),
     ]
 )  # fmt: skip
-RAW_NEWS_COLUMNS = RAW_NEWS_SCHEMA.names
+CORE_NEWS_SCHEMA = pa.schema(
+    [
+        ("ID", pa.int64()), ("PARTITION_DATE", pa.date32()), ("PUBLISHED_AT", pa.timestamp("ms")),
+        ("HEADLINE", pa.string()), ("SUMMARY", pa.string()), ("SOURCE", pa.string()), ("URL", pa.string()),
+        ("IMAGE", pa.string()), ("SENTIMENT", pa.float64()), ("PROCESSED_AT", pa.timestamp("ms")),
+    ]
+)  # fmt: skip
+NEWS_COINS_SCHEMA = pa.schema(
+    [("NEWS_ID", pa.int64()), ("PARTITION_DATE", pa.date32()), ("TICKER", pa.string())]
+)
+
+MISSING_ERRNO = 2003
+"""Snowflake's (and the emulator's) error for an object that does not exist."""
+WRITE_ATTEMPTS = 8
+"""Tries of one write that keeps meeting another write of its layer (emulator only; Snowflake waits)."""
 
 
 def raw_news_table(records: Iterable[tuple[date, NewsRecord, str]]) -> pa.Table:
     """RAW.NEWS rows as an Arrow table: (partition day, record, S3 key it came from) each."""
-    loaded_at = datetime.now(UTC).replace(tzinfo=None)
-    columns: dict[str, list[Any]] = {name: [] for name in RAW_NEWS_COLUMNS}
-    for day, r, key in records:
-        values = (day, r.id, r.published_at.astimezone(UTC).replace(tzinfo=None), r.headline, r.summary,
-                  r.source, r.url, r.image, r.related, r.category, key, loaded_at)  # fmt: skip
-        for name, value in zip(RAW_NEWS_COLUMNS, values, strict=True):
-            columns[name].append(value)
-    return pa.table(columns, schema=RAW_NEWS_SCHEMA)
+    loaded_at = _now()
+    rows = [
+        {**dataclasses.asdict(r), "published_at": r.published_at.astimezone(UTC).replace(tzinfo=None),
+         "partition_date": day, "s3_key": key, "loaded_at": loaded_at}
+        for day, r, key in records
+    ]  # fmt: skip
+    return _table(RAW_NEWS_SCHEMA, rows)
+
+
+def _table(schema: pa.Schema, rows: Sequence[Mapping[str, Any]]) -> pa.Table:
+    """Rows keyed by lower-case column name as an Arrow table with the warehouse's column names."""
+    return pa.table({name: [row[name.lower()] for row in rows] for name in schema.names}, schema=schema)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _window(days: Sequence[date]) -> dict[str, date]:
@@ -46,21 +85,77 @@ def _window(days: Sequence[date]) -> dict[str, date]:
 
 def replace_raw_news(conn: SnowflakeConnection, days: Sequence[date], rows: pa.Table) -> None:
     """Replace the days' rows of RAW.NEWS with `rows` (columns as RAW.NEWS), in one transaction."""
-    load_id = uuid.uuid4().hex
-    with conn.cursor() as cur:
-        if rows.num_rows:
-            put_parquet(cur, rows, "news_stage_put", load_id)
-    with transaction(conn) as cur:
-        cur.execute(*bind(query("news_raw_delete_window"), _window(days)))
-        if rows.num_rows:
-            cur.execute(query("news_raw_copy").format(load_id=load_id))
+    _replace(conn, "RAW", days, {"news_raw": rows})
+
+
+def replace_core_news(
+    conn: SnowflakeConnection, days: Sequence[date], items: list[dict[str, Any]], tags: list[dict[str, Any]]
+) -> None:
+    """Replace the days' rows of CORE.NEWS with `items` (keys: the columns in lower case, but
+    PROCESSED_AT) and of CORE.NEWS_COINS with `tags`, in one transaction."""
+    processed_at = _now()
+    _replace(
+        conn,
+        "CORE",
+        days,
+        {
+            "news_core": _table(CORE_NEWS_SCHEMA, [{**item, "processed_at": processed_at} for item in items]),
+            "news_coins": _table(NEWS_COINS_SCHEMA, tags),
+        },
+    )
+
+
+def _replace(
+    conn: SnowflakeConnection,
+    layer: str,
+    days: Sequence[date],
+    tables: Mapping[str, pa.Table],
+) -> None:
+    """One write of a layer: claim, then for each table (by query-name prefix) delete the days and
+    COPY its rows in. Retried from the start on a lock error, WRITE_ATTEMPTS times in all."""
+    window = _window(days)
+    backoff = Backoff(initial=0.2, maximum=5.0)
+    for attempt in range(1, WRITE_ATTEMPTS + 1):
+        load_id = uuid.uuid4().hex
+        rows_loaded = sum(t.num_rows for t in tables.values())
+        claim = {"layer": layer, "load_id": load_id, "rows": rows_loaded, **window}
+        try:
+            with transaction(conn) as cur:
+                cur.execute(*bind(query("news_loads_claim"), claim))
+                if cur.rowcount != 1:
+                    raise RuntimeError(f"OPS.NEWS_LOADS has no row for layer {layer}: apply sql/ first")
+                for name, rows in tables.items():
+                    cur.execute(*bind(query(f"{name}_delete_window"), window))
+                    if rows.num_rows:
+                        folder = f"{load_id}-{name}"
+                        put_parquet(cur, rows, "news_stage_put", folder)
+                        cur.execute(query(f"{name}_copy").format(load_id=folder))
+            return
+        except ProgrammingError as exc:
+            if exc.errno != LOCK_ERRNO or attempt == WRITE_ATTEMPTS:
+                raise
+            delay = backoff.next_delay()
+            log.warning("news %s write of %s..%s met another write; retry %d in %.1fs", layer,
+                        window["first_day"], window["last_day"], attempt, delay)  # fmt: skip
+            time.sleep(delay)
 
 
 def raw_news_rows(conn: SnowflakeConnection, days: Sequence[date]) -> list[dict[str, Any]]:
+    """The days' RAW.NEWS rows, oldest first, keyed by lower-case column name."""
     with conn.cursor() as cur:
         cur.execute(*bind(query("news_raw_select_window"), _window(days)))
         names = [d.name.lower() for d in cur.description]
         return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def has_raw_news(conn: SnowflakeConnection) -> bool | None:
+    """Whether RAW.NEWS has any row; None while it does not exist (`sql/` not applied yet)."""
+    try:
+        return count_rows(conn, "RAW.NEWS") > 0
+    except ProgrammingError as exc:
+        if exc.errno != MISSING_ERRNO:
+            raise
+        return None
 
 
 def coins(conn: SnowflakeConnection) -> dict[str, list[str]]:
@@ -71,17 +166,3 @@ def coins(conn: SnowflakeConnection) -> dict[str, list[str]]:
         for ticker, name in cur.fetchall():
             names[ticker].append(name)
     return dict(names)
-
-
-def replace_core_news(
-    conn: SnowflakeConnection, days: Sequence[date], items: list[dict[str, Any]], tags: list[dict[str, Any]]
-) -> None:
-    """Replace the days' rows of CORE.NEWS and CORE.NEWS_COINS, in one transaction."""
-    window = _window(days)
-    with transaction(conn) as cur:
-        cur.execute(*bind(query("news_core_delete_window"), window))
-        cur.execute(*bind(query("news_coins_delete_window"), window))
-        if items:
-            cur.executemany(*bind_many(query("news_core_insert"), items))
-        if tags:
-            cur.executemany(*bind_many(query("news_coins_insert"), tags))

@@ -3,79 +3,23 @@
 from __future__ import annotations
 
 import json
-import uuid
-from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 import pytest
 
-from crypto_platform.clients.s3 import ensure_bucket, s3_client
-from crypto_platform.defs.news.assets import news, news_landing, raw_news
-from crypto_platform.defs.news.checks import checks
+from crypto_platform.clients.s3 import s3_client
+from crypto_platform.definitions import defs
+from crypto_platform.defs.news.assets import news_landing, raw_news
 from crypto_platform.defs.news.sensors import news_arrival_sensor
-from crypto_platform.defs.resources import s3_resource, snowflake_resource
 from crypto_platform.news.landing import landing_key
-from crypto_platform.news.processing import deduplicate
-from crypto_platform.news.records import BadNewsItem, normalise
 from crypto_platform.news.tagging import COINS, coin_tagger
 from crypto_platform.settings import Settings
-from crypto_platform.simulator.config import SimulatorConfig
-from crypto_platform.simulator.news_archive import news_for_date
-from crypto_platform.simulator.server import run_in_thread
-from crypto_platform.warehouse import apply_sql, connect, run_query
+from crypto_platform.warehouse import connect
 from crypto_platform.warehouse.news_tables import coins
+from crypto_platform_tests.news.helpers import FIRST, backfill, expected_items, resources, rows
 
 pytestmark = pytest.mark.stack
-
-FIRST = date(2026, 10, 5)
-SEED = 42
-
-
-@pytest.fixture
-def news_env(local_stack: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
-    """A bucket and a warehouse database of this test's own, and the simulator's news endpoint."""
-    suffix = uuid.uuid4().hex[:8]
-    with run_in_thread(SimulatorConfig(seed=SEED)) as simulator:
-        monkeypatch.setenv("S3_BUCKET", f"test-news-{suffix}")
-        monkeypatch.setenv("SNOWFLAKE_DATABASE", f"NEWS_{suffix.upper()}")
-        monkeypatch.setenv("FINNHUB_REST_URL", simulator.http_url)
-        settings = Settings()
-        ensure_bucket(settings)
-        with connect(settings) as conn:
-            apply_sql(conn, settings)
-        yield settings
-
-
-def resources(settings: Settings) -> dict:
-    return {"s3": s3_resource(settings), "snowflake": snowflake_resource(settings)}
-
-
-def backfill(settings: Settings, first: date, last: date) -> dg.ExecuteInProcessResult:
-    return dg.materialize(
-        [news_landing, raw_news, news, *checks],
-        resources=resources(settings),
-        tags={"dagster/asset_partition_range_start": first.isoformat(),
-              "dagster/asset_partition_range_end": last.isoformat()},
-    )  # fmt: skip
-
-
-def expected_items(day: date) -> list[dict]:
-    """What CORE.NEWS should hold for a day, computed from the simulator's archive directly."""
-    usable = []
-    for item in sorted(news_for_date(day, SEED), key=lambda i: (i.get("datetime") or 0, i.get("id") or 0)):
-        try:
-            record = normalise(item)
-        except BadNewsItem:
-            continue
-        if record.published_at.date() == day:
-            usable.append({"id": record.id, "url": record.url, "text": f"{record.headline} {record.summary}"})
-    return deduplicate(usable)
-
-
-def rows(settings: Settings, sql: str) -> list[tuple]:
-    with connect(settings) as conn:
-        return run_query(conn, sql).rows
 
 
 def test_a_seven_day_backfill_lands_loads_and_tags_every_day(news_env: Settings) -> None:
@@ -132,7 +76,19 @@ def test_bad_lines_are_quarantined_and_good_lines_load(news_env: Settings) -> No
     assert [json.loads(line)["line"] for line in quarantined["Body"].read().decode().splitlines()] == [2, 3]
 
 
-def test_the_arrival_sensor_requests_one_run_per_new_object(news_env: Settings) -> None:
+def requested_days(result: dg.SensorResult) -> list[tuple[str, str]]:
+    """(first, last) day of each run requested: one partition, or a range."""
+    return [
+        (r.partition_key, r.partition_key)
+        if r.partition_key
+        else (r.partition_key_range.start, r.partition_key_range.end)
+        for r in result.run_requests
+    ]
+
+
+def test_the_arrival_sensor_requests_one_load_per_new_object_consecutive_days_in_one_run(
+    news_env: Settings,
+) -> None:
     client = s3_client(news_env)
     instance = dg.DagsterInstance.ephemeral()
 
@@ -140,15 +96,15 @@ def test_the_arrival_sensor_requests_one_run_per_new_object(news_env: Settings) 
         context = dg.build_sensor_context(instance=instance, cursor=cursor, resources=resources(news_env))
         return news_arrival_sensor(context)
 
-    for day in (FIRST, FIRST + timedelta(days=1)):
+    for day in (FIRST, FIRST + timedelta(days=1), FIRST + timedelta(days=3)):
         client.put_object(Bucket=news_env.s3_bucket, Key=landing_key(day), Body=b"{}\n")
     first = tick(None)
-    assert sorted(r.partition_key for r in first.run_requests) == ["2026-10-05", "2026-10-06"]
+    assert requested_days(first) == [("2026-10-05", "2026-10-06"), ("2026-10-08", "2026-10-08")]
     assert tick(first.cursor).run_requests == []
 
     client.put_object(Bucket=news_env.s3_bucket, Key="news/date=2026-10-09/by-hand.jsonl", Body=b"{}\n")
     third = tick(first.cursor)
-    assert [r.partition_key for r in third.run_requests] == ["2026-10-09"]
+    assert requested_days(third) == [("2026-10-09", "2026-10-09")]
     assert tick(third.cursor).run_requests == []
 
     day = FIRST + timedelta(days=2)  # landed and loaded in one run, as by a backfill of news_landing*
@@ -161,6 +117,43 @@ def test_the_arrival_sensor_requests_one_run_per_new_object(news_env: Settings) 
     assert tick(third.cursor).run_requests == []
 
 
+def test_the_arrival_sensor_holds_back_a_day_a_run_will_load_until_that_run_has_finished(
+    news_env: Settings,
+) -> None:
+    """Files of a day that a queued or running run plans to load are not requested while it is in
+    flight; once it has finished, only what its `raw_news` did not read is."""
+    client = s3_client(news_env)
+    instance = dg.DagsterInstance.ephemeral()
+    day = FIRST.isoformat()
+
+    def tick(cursor: str | None) -> dg.SensorResult:
+        context = dg.build_sensor_context(instance=instance, cursor=cursor, resources=resources(news_env))
+        return news_arrival_sensor(context)
+
+    queued = instance.create_run_for_job(
+        defs.resolve_job_def("news_load_job"), tags={"dagster/partition": day}
+    )
+    client.put_object(Bucket=news_env.s3_bucket, Key=landing_key(FIRST), Body=b"{}\n")
+    held = tick(None)
+    assert held.run_requests == [] and list(json.loads(held.cursor)["held"]) == [landing_key(FIRST)]
+    assert tick(held.cursor).run_requests == []  # still in flight
+
+    instance.report_run_failed(queued)  # it never read the file: load it now
+    assert requested_days(tick(held.cursor)) == [(day, day)]
+
+    instance.create_run_for_job(defs.resolve_job_def("news_load_job"), tags={"dagster/partition": day})
+    client.put_object(Bucket=news_env.s3_bucket, Key=landing_key(FIRST), Body=b"{}\n")  # landed again
+    held = tick(held.cursor)
+    assert held.run_requests == []
+    for run in instance.get_runs(dg.RunsFilter(statuses=[dg.DagsterRunStatus.NOT_STARTED])):
+        instance.report_run_canceled(run)
+    assert dg.materialize(
+        [raw_news], resources=resources(news_env), partition_key=day, instance=instance
+    ).success
+    finished = tick(held.cursor)  # a later run read this very file: nothing to load
+    assert finished.run_requests == [] and json.loads(finished.cursor)["held"] == {}
+
+
 def test_the_arrival_sensor_skips_days_outside_the_partitions(news_env: Settings) -> None:
     """A file for a day that is not a partition yet (or no longer) is skipped with a warning; it
     must not fail the tick and hold back the files that are."""
@@ -169,7 +162,7 @@ def test_the_arrival_sensor_skips_days_outside_the_partitions(news_env: Settings
     for key in (f"news/date={tomorrow}/early.jsonl", "news/date=2020-01-01/old.jsonl", landing_key(FIRST)):
         client.put_object(Bucket=news_env.s3_bucket, Key=key, Body=b"{}\n")
     context = dg.build_sensor_context(instance=dg.DagsterInstance.ephemeral(), resources=resources(news_env))
-    assert [r.partition_key for r in news_arrival_sensor(context).run_requests] == [FIRST.isoformat()]
+    assert requested_days(news_arrival_sensor(context)) == [(FIRST.isoformat(), FIRST.isoformat())]
 
 
 def test_the_coins_table_seed_matches_the_default_tagger(news_env: Settings) -> None:

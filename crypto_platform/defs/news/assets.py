@@ -1,9 +1,13 @@
 """Assets of the news domain: the S3 landing, RAW.NEWS and CORE.NEWS, by UTC day.
 
 Each asset takes one day or, in a backfill, a whole range in a single run
-(`BackfillPolicy.single_run()`), replacing exactly those days (delete-then-insert).
+(`BackfillPolicy.single_run()`), replacing exactly those days (delete-then-insert). The two that
+write the warehouse share the `news_warehouse` concurrency pool: the instance gives it one slot
+(`concurrency.pools.default_limit` in dagster.yaml), so steps of overlapping runs that write news
+wait for each other instead of interleaving. Each reports the seconds its stages took.
 """
 
+import time
 from collections import Counter
 from datetime import date
 
@@ -30,6 +34,11 @@ from crypto_platform.warehouse.news_tables import (
 
 GROUP = "news"
 DAY_NOT_EMPTY = "day_not_empty"
+WAREHOUSE_POOL = "news_warehouse"
+
+
+def seconds(value: float) -> dg.MetadataValue:
+    return dg.MetadataValue.float(round(value, 3))
 
 
 @dg.asset(
@@ -46,15 +55,21 @@ def news_landing(context: AssetExecutionContext, s3: S3Resource) -> dg.Materiali
     base_url, token = settings.news_api
     client = s3.get_client()
     landed = {}
+    fetching = writing = 0.0
     with httpx.Client(timeout=30) as http:  # one connection for every day of a backfill
         for day in days_of(context):
+            started = time.perf_counter()
             items = fetch_day(base_url, token, day, client=http)
+            fetched = time.perf_counter()
             client.put_object(Bucket=settings.s3_bucket, Key=landing_key(day), Body=to_jsonl(items))
+            fetching, writing = fetching + fetched - started, writing + time.perf_counter() - fetched
             landed[day.isoformat()] = len(items)
     return dg.MaterializeResult(
         metadata={
             "items": dg.MetadataValue.int(sum(landed.values())),
             "items_per_day": dg.MetadataValue.json(landed),
+            "fetch_seconds": seconds(fetching),
+            "s3_write_seconds": seconds(writing),
         }
     )
 
@@ -65,6 +80,7 @@ def news_landing(context: AssetExecutionContext, s3: S3Resource) -> dg.Materiali
     backfill_policy=dg.BackfillPolicy.single_run(),
     deps=[news_landing],
     kinds={"snowflake", "s3"},
+    pool=WAREHOUSE_POOL,
 )
 def raw_news(
     context: AssetExecutionContext, s3: S3Resource, snowflake: SnowflakeResource
@@ -76,6 +92,7 @@ def raw_news(
     bucket = get_settings().s3_bucket
     client = s3.get_client()
     days = days_of(context)
+    started = time.perf_counter()
     good: list[tuple[date, NewsRecord, str]] = []
     quarantined: list[str] = []
     read: dict[str, str] = {}  # key -> last modified, for the arrival sensor
@@ -94,6 +111,7 @@ def raw_news(
                 bad_lines += len(bad)
                 quarantined.append(quarantine_lines(client, bucket, key, bad))
                 context.log.warning(f"{key}: {len(bad)} unusable line(s) quarantined")
+    read_at = time.perf_counter()
     with snowflake.get_connection() as conn:
         replace_raw_news(conn, days, raw_news_table(good))
     return dg.MaterializeResult(
@@ -102,6 +120,8 @@ def raw_news(
             "bad_lines": dg.MetadataValue.int(bad_lines),
             "quarantined": dg.MetadataValue.json(quarantined),
             "files_read": dg.MetadataValue.json(read),
+            "s3_read_seconds": seconds(read_at - started),
+            "warehouse_seconds": seconds(time.perf_counter() - read_at),
         }
     )
 
@@ -112,6 +132,7 @@ def raw_news(
     backfill_policy=dg.BackfillPolicy.single_run(),
     deps=[raw_news],
     kinds={"snowflake"},
+    pool=WAREHOUSE_POOL,
     check_specs=[dg.AssetCheckSpec(DAY_NOT_EMPTY, asset="news", description="Each day has news (warn).")],
 )
 def news(context: AssetExecutionContext, snowflake: SnowflakeResource) -> dg.MaterializeResult:
@@ -119,15 +140,19 @@ def news(context: AssetExecutionContext, snowflake: SnowflakeResource) -> dg.Mat
     UTC, tagged with the coins they mention (whole words, tickers and names from CORE.COINS) and
     given a sentiment score in [-1, 1]. Replaces the original's stored procedure and task."""
     days = days_of(context)
+    started = time.perf_counter()
     with snowflake.get_connection() as conn:
         rows, tags = process(raw_news_rows(conn, days), coin_tagger(coins(conn)))
+        processed = time.perf_counter()
         replace_core_news(conn, days, rows, tags)
     counts = Counter(r["partition_date"] for r in rows)
     per_day = {day.isoformat(): counts[day] for day in days}
     empty = [day for day, count in per_day.items() if count == 0]
     return dg.MaterializeResult(
         metadata={"items": dg.MetadataValue.int(len(rows)), "tags": dg.MetadataValue.int(len(tags)),
-                  "items_per_day": dg.MetadataValue.json(per_day)},
+                  "items_per_day": dg.MetadataValue.json(per_day),
+                  "read_and_process_seconds": seconds(processed - started),
+                  "warehouse_write_seconds": seconds(time.perf_counter() - processed)},
         check_results=[
             dg.AssetCheckResult(
                 check_name=DAY_NOT_EMPTY, passed=not empty, severity=dg.AssetCheckSeverity.WARN,

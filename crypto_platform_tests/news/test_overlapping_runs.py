@@ -1,0 +1,136 @@
+"""One load per day whatever overlaps, with a real Dagster daemon running the sensors (`daemon`: one
+of the test's own, on the test's bucket, database and a fresh instance configured as `up` writes it;
+its arrival sensor ticks every NEWS_ARRIVAL_INTERVAL = 5 s, see the top-level conftest)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from crypto_platform.clients.dagster_api import graphql
+from crypto_platform.defs.news.assets import news_landing
+from crypto_platform.defs.news.partitions import news_days
+from crypto_platform.defs.news.sensors import news_first_start_sensor
+from crypto_platform.defs.resources import snowflake_resource
+from crypto_platform.local.dagster import ensure_instance_dir
+from crypto_platform.local.process import wait_until
+from crypto_platform.settings import PROJECT_ROOT, Settings
+from crypto_platform_tests.news.helpers import (
+    FIRST,
+    Daemon,
+    day_counts,
+    expected_items,
+    loads_at_once,
+    resources,
+    rows,
+    runs_loading,
+    sensor_ticks,
+    step_interval,
+    wait_for_ticks,
+)
+
+pytestmark = [pytest.mark.stack, pytest.mark.slow]
+ARRIVAL, FIRST_START = "news_arrival_sensor", "news_first_start_sensor"
+
+
+def one_copy_of_each_item(settings: Settings, days: list[date]) -> None:
+    expected = {day: len(expected_items(day)) for day in days}
+    assert day_counts(settings, "CORE.NEWS", days) == {day: (n, n) for day, n in expected.items()}
+    assert all(n == distinct for n, distinct in day_counts(settings, "RAW.NEWS", days).values())
+
+
+def test_the_first_start_lands_and_loads_the_last_days_once_and_not_on_a_later_start(
+    news_env: Settings, daemon: Daemon, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The daemon started, stopped and started again, as by two `make up`s: the first start lands and
+    loads the last days in one run and the arrival sensor adds no load of them; the second start
+    asks for none."""
+    monkeypatch.setenv("NEWS_FIRST_START_DAYS", "3")
+    days = [date.fromisoformat(key) for key in news_days.get_partition_keys()[-3:]]
+    daemon.start()
+    with daemon.instance() as dagster:
+
+        def first_start_runs() -> list[dg.DagsterRun]:
+            return dagster.get_runs(dg.RunsFilter(tags={"dagster/sensor_name": FIRST_START}))
+
+        finished = wait_until(lambda: any(r.is_finished for r in first_start_runs()), 240, 1.0)
+        assert finished, daemon.process.log_tail(30)
+        (run,) = first_start_runs()
+        assert run.status == dg.DagsterRunStatus.SUCCESS and run.job_name == "news_job"
+        assert run.tags["dagster/asset_partition_range_start"] == days[0].isoformat()
+        assert run.tags["dagster/asset_partition_range_end"] == days[-1].isoformat()
+        wait_for_ticks(dagster, ARRIVAL, after=dagster.get_run_record_by_id(run.run_id).end_time, count=2)
+        assert runs_loading(dagster, {d.isoformat() for d in days}) == [run.run_id]
+        one_copy_of_each_item(news_env, days)
+
+        daemon.stop()
+        wait_for_ticks(dagster, FIRST_START, after=daemon.start(), count=1)
+        assert [r.run_id for r in first_start_runs()] == [run.run_id]
+        assert runs_loading(dagster, {d.isoformat() for d in days}) == [run.run_id]
+
+    # Nor on a new instance (its Dagster folder removed) over a warehouse that has news.
+    context = dg.build_sensor_context(
+        instance=dg.DagsterInstance.ephemeral(), resources={"snowflake": snowflake_resource(news_env)}
+    )
+    fresh_start = news_first_start_sensor(context)
+    assert fresh_start.run_requests == [] and fresh_start.cursor == "RAW.NEWS had rows"
+
+
+def test_a_cli_backfill_overlapping_the_arrival_sensor_loads_each_day_once(
+    news_env: Settings, daemon: Daemon
+) -> None:
+    """The README's command on the daemon's instance, while its arrival sensor (every 5 s) sees the
+    files the backfill lands: it holds them back while the backfill's run is in flight, and then
+    finds them read."""
+    days = [FIRST + timedelta(days=n) for n in range(5)]
+    command = [
+        str(Path(sys.executable).parent / "dagster"), "asset", "materialize",
+        "-m", "crypto_platform.definitions", "--select", "news_landing*",
+        "--partition-range", f"{days[0]}...{days[-1]}",
+    ]  # fmt: skip
+    with daemon.instance() as dagster:
+        wait_for_ticks(dagster, ARRIVAL, after=daemon.start(), count=1)
+        started = time.time()
+        done = subprocess.run(
+            command, env={**os.environ, "DAGSTER_HOME": str(daemon.home)}, cwd=PROJECT_ROOT,
+            capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        ended = time.time()
+        assert done.returncode == 0, done.stderr[-3000:]
+        wait_for_ticks(dagster, ARRIVAL, after=ended, count=2)
+        assert any(started < t.timestamp < ended for t in sensor_ticks(dagster, ARRIVAL)), "no overlap"
+        assert len(runs_loading(dagster, {d.isoformat() for d in days})) == 1  # the backfill's own
+    one_copy_of_each_item(news_env, days)
+
+
+def test_two_loads_of_one_day_started_at_once_leave_one_copy(news_env: Settings, tmp_path: Path) -> None:
+    """Two runs of `raw_news` and `news` for one day, in processes of their own on one instance,
+    released together: the `news_warehouse` pool runs their writing steps one after the other, and
+    the day holds each item once. (Before the pool and the warehouse claim, every item was there
+    twice.)"""
+    assert dg.materialize(
+        [news_landing], resources=resources(news_env), partition_key=FIRST.isoformat()
+    ).success
+    home = ensure_instance_dir(tmp_path / "dagster")
+    first, second = loads_at_once(home, FIRST, tmp_path)
+    assert sorted(r[0] for r in rows(news_env, "select ID from CORE.NEWS")) == sorted(
+        i["id"] for i in expected_items(FIRST)
+    )
+    assert rows(news_env, "select count(*) - count(distinct ID) from RAW.NEWS") == [(0,)]
+    with dg.DagsterInstance.from_config(str(home)) as dagster:
+        for run_id in (first, second):
+            assert dagster.get_run_by_id(run_id).status == dg.DagsterRunStatus.SUCCESS
+        for step in ("raw_news", "news"):
+            (a_start, a_end), (b_start, b_end) = (step_interval(dagster, r, step) for r in (first, second))
+            assert a_end <= b_start or b_end <= a_start, f"the two runs' {step} steps overlapped"
+
+
+def test_the_dagster_ui_does_not_prompt_for_the_newsletter(local_stack: Settings) -> None:
+    assert graphql(local_stack.dagster_api, "{ shouldShowNux }", {}, 10) == {"shouldShowNux": False}
