@@ -1,0 +1,33 @@
+"""The emulator's launcher: what it keeps of past query results."""
+
+from __future__ import annotations
+
+import pytest
+from snowflake.connector.errors import ProgrammingError
+
+from crypto_platform.local.fakesnow_server import RecentResults
+from crypto_platform.settings import Settings
+from crypto_platform.warehouse import connect
+
+
+def test_recent_results_keep_the_newest_entries() -> None:
+    results = RecentResults(size=3)
+    for n in range(5):
+        results[f"q{n}"] = (n,)
+    assert list(results) == ["q2", "q3", "q4"]
+
+
+@pytest.mark.stack
+def test_the_emulator_forgets_old_results_and_keeps_recent_ones(local_stack: Settings) -> None:
+    """A long-lived session (the loader's) no longer grows the emulator with every result: the
+    result of a query 300 queries ago is gone, the last one can still be scanned."""
+    with connect(local_stack) as conn, conn.cursor() as cur:
+        cur.execute("select 1 as n")
+        oldest = cur.sfqid
+        for n in range(300):
+            cur.execute("select ? as n", (n,))
+        newest = cur.sfqid
+        cur.execute("select n from table(result_scan(?))", (newest,))
+        assert cur.fetchall() == [(299,)]
+        with pytest.raises(ProgrammingError, match="not found"):
+            cur.execute("select n from table(result_scan(?))", (oldest,))
