@@ -57,8 +57,9 @@ class S3Service(LocalService):
 
     def env(self) -> dict[str, str]:
         key, secret = self.settings.s3_credentials
-        # Go's garbage collector works harder before the process grows past this (a soft limit).
-        return {"AWS_ACCESS_KEY_ID": key or "", "AWS_SECRET_ACCESS_KEY": secret or "", "GOMEMLIMIT": "96MiB"}
+        # No GOMEMLIMIT: SeaweedFS's live heap sits near 100 MiB, and a soft limit there made Go
+        # collect without pause (13% of a core idle, against 1.7%, for the same resident memory).
+        return {"AWS_ACCESS_KEY_ID": key or "", "AWS_SECRET_ACCESS_KEY": secret or ""}
 
     def healthy(self) -> bool:
         try:
