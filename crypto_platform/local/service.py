@@ -14,6 +14,7 @@ class LocalService(ABC):
 
     name: str
     startup_timeout: float = 60.0
+    after_setup: bool = False  # starts once the other services are healthy and initialised
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings

@@ -43,7 +43,9 @@ def all_services(settings: Settings) -> list[LocalService]:
 def up(
     settings: Settings, report: Callable[[str], None] = print, only: Collection[str] | None = None
 ) -> list[ServiceStatus]:
-    """Start the stack, or only the services named in `only` (benchmarks use a subset)."""
+    """Start the stack, or only the services named in `only` (benchmarks use a subset). Services
+    that need the others set up (`after_setup`: the producer checks its topics, the loader its
+    offsets table) start once every other one is healthy and initialised."""
     services = [s for s in all_services(settings) if only is None or s.name in only]
     to_start = [s for s in services if not s.external and s.process.pid() is None]
     _refuse_taken_ports(to_start)
@@ -52,14 +54,17 @@ def up(
         for service in to_start:
             report(f"preparing {service.name}")
             service.prepare()
-        for service in to_start:
-            service.process.start(service.command(), service.env(), cwd=PROJECT_ROOT)
-            started.append(service)
-            report(f"started {service.name} (pid {service.process.pid()}) on {service.address}")
-        for service in services:
-            _wait_healthy(service)
-            service.initialise()
-            report(f"{service.name} is healthy")
+        for wave in (False, True):
+            for service in to_start:
+                if service.after_setup == wave:
+                    service.process.start(service.command(), service.env(), cwd=PROJECT_ROOT)
+                    started.append(service)
+                    report(f"started {service.name} (pid {service.process.pid()}) on {service.address}")
+            for service in services:
+                if service.after_setup == wave:
+                    _wait_healthy(service)
+                    service.initialise()
+                    report(f"{service.name} is healthy")
     except BaseException:
         for service in reversed(started):
             service.process.stop()

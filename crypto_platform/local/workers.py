@@ -46,9 +46,11 @@ class SimulatorWorker(LocalService):
 class CliWorker(LocalService):
     """A `crypto-platform` command running in the background. Started once it writes its status file
     (`.local/run/<name>.status.json`); healthy while it keeps rewriting it every report interval and
-    says it is progressing (`crypto_platform.prices.worker_status`)."""
+    says it is progressing (`crypto_platform.prices.worker_status`). Started after the others are
+    set up: the producer refuses to start without its topics, the loader needs the warehouse's."""
 
     cli_args: tuple[str, ...]
+    after_setup = True
 
     @property
     def ports(self) -> list[int]:
