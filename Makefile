@@ -49,6 +49,8 @@ bench: install  ## benchmarks: print figures and ratios against a reference meas
 	@$(BIN)/python -m bench.dashboard --trades 1000000
 	@$(BIN)/python -m bench.dashboard --trades 50000000
 	@$(BIN)/python -m bench.news
+	@$(BIN)/python -m bench.footprint
+	@$(BIN)/python -m bench.footprint --rate 1000
 
 clean: down  ## remove local data and the virtualenv
 	rm -rf .local $(VENV)
