@@ -174,7 +174,7 @@ class TradesLoader:
             consumer.assign(partitions)
             yield consumer, partitions
         finally:
-            await consumer.stop()
+            await _stop(consumer)
 
     async def _start(
         self, consumer: AIOKafkaConsumer, conn: SnowflakeConnection, partitions: list[TopicPartition]
@@ -263,3 +263,16 @@ class TradesLoader:
 
 def _by_partition(offsets: dict[TopicPartition, int]) -> dict[int, int]:
     return {tp.partition: offset for tp, offset in offsets.items()}
+
+
+async def _stop(consumer: AIOKafkaConsumer) -> None:
+    """Stop the consumer. With Kafka away, aiokafka's stop() can raise the cancellation of its own
+    fetch task (seen after a 40 s offsets timeout): that is not ours, and let through it would end
+    the process instead of the loader's retry; a cancellation of this task still propagates."""
+    try:
+        await consumer.stop()
+    except asyncio.CancelledError:
+        task = asyncio.current_task()
+        if task is not None and task.cancelling():
+            raise
+        log.warning("the Kafka consumer's stop was cancelled from inside aiokafka; carrying on")
