@@ -27,7 +27,8 @@ def test_the_emulator_forgets_old_results_and_keeps_recent_ones(local_stack: Set
         for n in range(300):
             cur.execute("select ? as n", (n,))
         newest = cur.sfqid
-        cur.execute("select n from table(result_scan(?))", (newest,))
+        # The emulator takes a query id only as a literal; these are its own uuids.
+        cur.execute(f"select n from table(result_scan('{newest}'))")
         assert cur.fetchall() == [(299,)]
         with pytest.raises(ProgrammingError, match="not found"):
-            cur.execute("select n from table(result_scan(?))", (oldest,))
+            cur.execute(f"select n from table(result_scan('{oldest}'))")

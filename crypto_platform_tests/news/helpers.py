@@ -146,6 +146,8 @@ def step_interval(instance: dg.DagsterInstance, run_id: str, step: str) -> tuple
 def loads_at_once(home: Path, day: date, folder: Path, count: int = 2) -> list[str]:
     """Start `count` loads of `day` in processes of their own, each on the instance in `home`, and
     let them go at one signal once all are ready; their run ids once all have finished."""
+    with dg.DagsterInstance.from_config(str(home)):
+        pass  # its storage created here: two processes creating it at once collide in SQLite
     env = {**os.environ, "DAGSTER_HOME": str(home)}
     go = folder / "go"
     ready = [folder / f"ready-{n}" for n in range(count)]
@@ -156,7 +158,8 @@ def loads_at_once(home: Path, day: date, folder: Path, count: int = 2) -> list[s
         )
         for flag in ready
     ]  # fmt: skip
-    assert wait_until(lambda: all(flag.exists() for flag in ready), 120, 0.05), "the loads did not get ready"
+    wait_until(lambda: all(f.exists() for f in ready) or any(p.poll() is not None for p in loads), 120, 0.05)
+    assert all(flag.exists() for flag in ready), [load.poll() for load in loads]
     go.touch()
     outputs = [load.communicate(timeout=300)[0] for load in loads]
     assert all(load.returncode == 0 for load in loads), outputs
