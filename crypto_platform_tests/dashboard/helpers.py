@@ -7,9 +7,11 @@ from datetime import datetime, timedelta
 
 import pytest
 import streamlit as st
+from snowflake.connector import SnowflakeConnection
 from streamlit.testing.v1 import AppTest
 
 from crypto_platform.settings import PROJECT_ROOT, Settings
+from crypto_platform.warehouse.news_tables import replace_core_news
 
 NOW = datetime.now().replace(microsecond=0)  # the AppTest browser zone is UTC, as stored
 APP = str(PROJECT_ROOT / "streamlit_app" / "app.py")
@@ -35,3 +37,9 @@ def news_item(
         "image": None, "sentiment": sentiment,
     }  # fmt: skip
     return row, [{"news_id": id, "partition_date": published.date(), "ticker": c} for c in coins]
+
+
+def store_news(conn: SnowflakeConnection, items: list[tuple[dict, list]]) -> None:
+    """Write `news_item`s to CORE.NEWS and CORE.NEWS_COINS the way the `news` asset does."""
+    days = sorted({row["partition_date"] for row, _ in items})
+    replace_core_news(conn, days, [row for row, _ in items], [tag for _, tags in items for tag in tags])

@@ -23,9 +23,8 @@ from crypto_platform.local.process import wait_until
 from crypto_platform.local.workers import DashboardWorker
 from crypto_platform.portfolio.ledger import transaction
 from crypto_platform.settings import PROJECT_ROOT, Settings
-from crypto_platform.warehouse import connect, portfolio_tables, run_query
-from crypto_platform.warehouse.sql import query
-from crypto_platform_tests.dashboard.helpers import news_item
+from crypto_platform.warehouse import connect, portfolio_tables
+from crypto_platform_tests.dashboard.helpers import news_item, store_news
 from crypto_platform_tests.prices.helpers import T0, produce, resources, trade
 
 pytestmark = [pytest.mark.stack, pytest.mark.slow]
@@ -58,13 +57,11 @@ def dashboard(fresh: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     holding and a news item in it."""
     produce(fresh, [trade("BTC-USD", "95000", "1", T0), trade("BTC-USD", "100000", "2", T0 + 60_000)])
     assert dg.materialize([raw_trades], resources=resources(fresh)).success
-    row, tags = news_item(1, 1, "Bitcoin tops 100k", ["BTC"], 0.7)
     with connect(fresh) as conn:
         portfolio_tables.change(
             conn, upsert=transaction("t1", "BTC-USD", "buy", "1.5", "95000", "5", T0_TIME, ["BTC-USD"])
         )
-        run_query(conn, query("news_core_insert"), row)
-        run_query(conn, query("news_coins_insert"), tags[0])
+        store_news(conn, [news_item(1, 1, "Bitcoin tops 100k", ["BTC"], 0.7)])
     settings = fresh.model_copy(update={"home": tmp_path / "home", "dashboard_port": free_port()})
     for name, value in {
         "SNOWFLAKE_DATABASE": fresh.snowflake_database,

@@ -9,8 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from crypto_platform.settings import Settings
 from crypto_platform.warehouse import connect
-from crypto_platform.warehouse.sql import bind, query
-from crypto_platform_tests.dashboard.helpers import NOW, news_item, run_app
+from crypto_platform_tests.dashboard.helpers import NOW, news_item, run_app, store_news
 
 pytestmark = pytest.mark.stack
 
@@ -22,11 +21,8 @@ def with_news(fresh: Settings) -> Settings:
         news_item(2, 2, "Ether and Solana slip", ["ETH", "SOL"], -0.4),
         news_item(3, 24 * 20, "Old Bitcoin story", ["BTC"], 0.0),
     ]
-    with connect(fresh) as conn, conn.cursor() as cur:
-        for row, tags in items:
-            cur.execute(*bind(query("news_core_insert"), row))
-            for tag in tags:
-                cur.execute(*bind(query("news_coins_insert"), tag))
+    with connect(fresh) as conn:
+        store_news(conn, items)
     return fresh
 
 
