@@ -21,11 +21,13 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from snowflake.connector import SnowflakeConnection
+from snowflake.connector.errors import ProgrammingError
 
 from crypto_platform.clients.kafka import partition_ids
 from crypto_platform.prices.gc_tuning import freeze_startup_objects
 from crypto_platform.prices.loader.arrow_rows import Messages, raw_text, to_rows
 from crypto_platform.warehouse.price_tables import (
+    LOCK_ERRNO,
     OffsetConflict,
     Rejected,
     TradeBatch,
@@ -253,6 +255,14 @@ class TradesLoader:
             await asyncio.to_thread(commit_batch, conn, batch)
         except OffsetConflict as exc:
             log.warning("another loader committed first (%s); continuing from the stored offsets", exc)
+            report.conflicts += 1
+            return False
+        except ProgrammingError as exc:  # the emulator's write conflict: rolled back, nothing kept
+            if exc.errno != LOCK_ERRNO:
+                raise
+            log.warning(
+                "the warehouse refused the batch's transaction (%s); retrying from the stored offsets", exc
+            )
             report.conflicts += 1
             return False
         report.rows += batch.rows.num_rows
