@@ -17,6 +17,19 @@ from crypto_platform.settings import LOCAL_HOST, PROJECT_ROOT
 
 POM = PROJECT_ROOT / "infra" / "kafka" / "pom.xml"
 LOG_CONFIG = PROJECT_ROOT / "infra" / "kafka" / "log4j2.properties"
+SINGLE_NODE = (
+    "offsets.topic.replication.factor=1",
+    "transaction.state.log.replication.factor=1",
+    "transaction.state.log.min.isr=1",
+    "share.coordinator.state.topic.replication.factor=1",
+    "share.coordinator.state.topic.min.isr=1",
+    "group.initial.rebalance.delay.ms=0",
+    "auto.create.topics.enable=false",
+    # The log cleaner (compacting __consumer_offsets) allocates its whole dedupe buffer on the heap
+    # at start: 128 MiB by default, for 5.5M keys a pass; 4 MiB holds 170k.
+    "log.cleaner.dedupe.buffer.size=4194304",
+)
+"""Broker settings of any one-node local broker (the stack's, and the tests' TLS one)."""
 
 
 class KafkaService(LocalService):
@@ -113,16 +126,7 @@ class KafkaService(LocalService):
                 "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
                 f"log.dirs={self.log_dir}",
                 f"num.partitions={self.settings.kafka_trades_partitions}",
-                "offsets.topic.replication.factor=1",
-                "transaction.state.log.replication.factor=1",
-                "transaction.state.log.min.isr=1",
-                "share.coordinator.state.topic.replication.factor=1",
-                "share.coordinator.state.topic.min.isr=1",
-                "group.initial.rebalance.delay.ms=0",
-                "auto.create.topics.enable=false",
-                # The log cleaner (compacting __consumer_offsets) allocates its whole dedupe buffer
-                # on the heap at start: 128 MiB by default, for 5.5M keys a pass; 4 MiB holds 170k.
-                "log.cleaner.dedupe.buffer.size=4194304",
+                *SINGLE_NODE,
                 "",
             ]
         )

@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives import serialization
 from pydantic import SecretStr
 
 from crypto_platform.clients.kafka import list_topics
-from crypto_platform.local.kafka import KafkaService, _cluster_id
+from crypto_platform.local.kafka import SINGLE_NODE, KafkaService, _cluster_id
 from crypto_platform.local.process import StackError, wait_until
 from crypto_platform.settings import LOCAL_HOST, PROJECT_ROOT, Settings
 
@@ -126,13 +126,7 @@ class SecureKafka(KafkaService):
                 "listener.name.sasl_ssl.oauthbearer.sasl.jaas.config="
                 "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required "
                 'unsecuredLoginStringClaim_sub="broker";',
-                "offsets.topic.replication.factor=1",
-                "transaction.state.log.replication.factor=1",
-                "transaction.state.log.min.isr=1",
-                "share.coordinator.state.topic.replication.factor=1",
-                "share.coordinator.state.topic.min.isr=1",
-                "group.initial.rebalance.delay.ms=0",
-                "auto.create.topics.enable=false",
+                *SINGLE_NODE,
                 "",
             ]
         )

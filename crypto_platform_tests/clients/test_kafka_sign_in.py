@@ -12,10 +12,8 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
@@ -36,7 +34,7 @@ from crypto_platform.simulator.server import run_in_thread
 from crypto_platform.warehouse import connect
 from crypto_platform.warehouse.price_tables import stored_offsets
 from crypto_platform_tests.clients.secure_kafka import SecureKafka, running_secure_kafka
-from crypto_platform_tests.prices.helpers import resources
+from crypto_platform_tests.prices.helpers import resources, running_producer
 from streamlit_app import health
 
 pytestmark = [pytest.mark.stack, pytest.mark.slow]
@@ -85,20 +83,6 @@ def sensor_tick(settings: Settings) -> dg.SensorResult:
 def load(settings: Settings):
     loader = TradesLoader(client_config(settings), settings.kafka_topic_trades, lambda: connect(settings))
     return asyncio.run(loader.load_until_caught_up())
-
-
-@contextmanager
-def running_producer(settings: Settings) -> Iterator[ProducerService]:
-    service = ProducerService(settings)
-    thread = threading.Thread(target=asyncio.run, args=(service.run(),), name="producer")
-    thread.start()
-    try:
-        yield service
-    finally:
-        assert wait_until(lambda: service._loop is not None, 10)
-        service.stop()
-        thread.join(60)
-        assert not thread.is_alive(), "the producer did not shut down"
 
 
 def test_producer_loader_lag_sensor_and_dashboard_work_over_scram_and_tls(

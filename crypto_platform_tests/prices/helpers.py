@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 
 from aiokafka import AIOKafkaProducer
@@ -12,6 +14,8 @@ from aiokafka import AIOKafkaProducer
 from crypto_platform.clients.kafka import client_config
 from crypto_platform.defs.prices.resources import kafka_resource
 from crypto_platform.defs.resources import snowflake_resource
+from crypto_platform.local.process import wait_until
+from crypto_platform.prices.producer.service import ProducerService
 from crypto_platform.prices.trade import Trade
 from crypto_platform.settings import Settings
 
@@ -51,3 +55,18 @@ def produce(settings: Settings, trades: Iterable[Trade]) -> int:
 def produce_raw(settings: Settings, values: Iterable[bytes | None], key: bytes = b"bad") -> int:
     """Messages as given (None: a tombstone), all under one key, so on one partition in order."""
     return asyncio.run(_send(settings, ((key, v) for v in values)))
+
+
+@contextmanager
+def running_producer(settings: Settings) -> Iterator[ProducerService]:
+    """A ProducerService running in a thread of its own for the block, then stopped."""
+    service = ProducerService(settings)
+    thread = threading.Thread(target=asyncio.run, args=(service.run(),), name="producer")
+    thread.start()
+    try:
+        yield service
+    finally:
+        assert wait_until(lambda: service._loop is not None, 10)
+        service.stop()
+        thread.join(60)
+        assert not thread.is_alive(), "the producer did not shut down"

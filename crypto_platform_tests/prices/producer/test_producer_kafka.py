@@ -12,10 +12,7 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +29,7 @@ from crypto_platform.prices.worker_status import read_status
 from crypto_platform.settings import Settings
 from crypto_platform.simulator.config import SimulatorConfig
 from crypto_platform.simulator.server import FinnhubSimulator, run_in_thread
+from crypto_platform_tests.prices.helpers import running_producer
 
 pytestmark = [pytest.mark.stack, pytest.mark.slow]
 
@@ -61,20 +59,6 @@ def _settings(stack: Settings, simulator: FinnhubSimulator, tmp_path: Path) -> S
     )
     ensure_topics(settings)
     return settings
-
-
-@contextmanager
-def running_producer(settings: Settings) -> Iterator[ProducerService]:
-    service = ProducerService(settings)
-    thread = threading.Thread(target=asyncio.run, args=(service.run(),), name="producer")
-    thread.start()
-    try:
-        yield service
-    finally:
-        assert wait_until(lambda: service._loop is not None, 10)
-        service.stop()
-        thread.join(60)
-        assert not thread.is_alive(), "the producer did not shut down"
 
 
 def _delivered(service: ProducerService) -> int:
