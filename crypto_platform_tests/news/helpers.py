@@ -13,6 +13,8 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -141,6 +143,25 @@ def step_interval(instance: dg.DagsterInstance, run_id: str, step: str) -> tuple
         if e.event_log_entry.step_key == step
     }
     return times[dg.DagsterEventType.STEP_START], times[dg.DagsterEventType.STEP_SUCCESS]
+
+
+def step_succeeded(instance: dg.DagsterInstance, run_id: str, step: str) -> bool:
+    """Whether a step of a run has succeeded."""
+    events = instance.get_records_for_run(run_id, of_type=dg.DagsterEventType.STEP_SUCCESS).records
+    return any(e.event_log_entry.step_key == step for e in events)
+
+
+@contextmanager
+def pool_slot_held(instance: dg.DagsterInstance, pool: str) -> Iterator[None]:
+    """Hold a slot of a concurrency pool (its only one, as `up` configures it) for the block, as a
+    step would: steps of that pool wait until the block ends."""
+    storage, holder = instance.event_log_storage, "test-holding-the-pool"
+    storage.initialize_concurrency_limit_to_default(pool)
+    assert storage.claim_concurrency_slot(pool, holder, "hold").is_claimed, storage.get_concurrency_info(pool)
+    try:
+        yield
+    finally:
+        storage.free_concurrency_slots_for_run(holder)
 
 
 def loads_at_once(home: Path, day: date, folder: Path, count: int = 2) -> list[str]:

@@ -4,6 +4,7 @@ its arrival sensor ticks every NEWS_ARRIVAL_INTERVAL = 5 s, see the top-level co
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -15,7 +16,7 @@ import dagster as dg
 import pytest
 
 from crypto_platform.clients.dagster_api import graphql
-from crypto_platform.defs.news.assets import news_landing
+from crypto_platform.defs.news.assets import WAREHOUSE_POOL, news_landing
 from crypto_platform.defs.news.partitions import news_days
 from crypto_platform.defs.news.sensors import news_first_start_sensor
 from crypto_platform.defs.resources import snowflake_resource
@@ -28,11 +29,13 @@ from crypto_platform_tests.news.helpers import (
     day_counts,
     expected_items,
     loads_at_once,
+    pool_slot_held,
     resources,
     rows,
     runs_loading,
     sensor_ticks,
     step_interval,
+    step_succeeded,
     wait_for_ticks,
 )
 
@@ -84,34 +87,42 @@ def test_the_first_start_lands_and_loads_the_last_days_once_and_not_on_a_later_s
 
 
 def test_a_cli_backfill_overlapping_the_arrival_sensor_loads_each_day_once(
-    news_env: Settings, daemon: Daemon
+    news_env: Settings, daemon: Daemon, tmp_path: Path
 ) -> None:
     """The README's command on the daemon's instance, while its arrival sensor (every 5 s or so)
-    sees the files the backfill lands: it holds them back while the backfill's run is in flight,
-    and then finds them read. The backfill takes about as long as a few ticks, so it is repeated
-    (up to 3 times) until a tick fell inside one; no repeat may add a load either."""
+    sees the files the backfill lands. The test holds the `news_warehouse` pool's one slot, so the
+    backfill's run is still in flight after landing its files: the sensor's ticks then hold the
+    files back. Once the slot is free and the run has finished, the ticks find the files read, and
+    no tick adds a load."""
     days = [FIRST + timedelta(days=n) for n in range(5)]
+    partitions = {d.isoformat() for d in days}
     command = [
         str(Path(sys.executable).parent / "dagster"), "asset", "materialize",
         "-m", "crypto_platform.definitions", "--select", "news_landing*",
         "--partition-range", f"{days[0]}...{days[-1]}",
     ]  # fmt: skip
-    with daemon.instance() as dagster:
+    env = {**os.environ, "DAGSTER_HOME": str(daemon.home)}
+    log = tmp_path / "backfill.log"
+
+    with daemon.instance() as dagster, log.open("w") as output:
+
+        def landed() -> bool:
+            runs = runs_loading(dagster, partitions)
+            return any(step_succeeded(dagster, run, "news_landing") for run in runs)
+
         wait_for_ticks(dagster, ARRIVAL, after=daemon.start(), count=1)
-        backfills, overlapped = 0, False
-        while not overlapped and backfills < 3:
-            backfills += 1
-            started = time.time()
-            done = subprocess.run(
-                command, env={**os.environ, "DAGSTER_HOME": str(daemon.home)}, cwd=PROJECT_ROOT,
-                capture_output=True, text=True, timeout=300,
-            )  # fmt: skip
-            ended = time.time()
-            assert done.returncode == 0, done.stderr[-3000:]
-            wait_for_ticks(dagster, ARRIVAL, after=ended, count=2)
-            overlapped = any(started < t.timestamp < ended for t in sensor_ticks(dagster, ARRIVAL))
-        assert overlapped, "no tick of the sensor fell inside any of 3 backfills"
-        assert len(runs_loading(dagster, {d.isoformat() for d in days})) == backfills  # theirs only
+        with pool_slot_held(dagster, WAREHOUSE_POOL):
+            cli = subprocess.Popen(command, env=env, cwd=PROJECT_ROOT, stdout=output, stderr=output)
+            assert wait_until(lambda: landed() or cli.poll() is not None, 240, 0.5), log.read_text()[-3000:]
+            assert cli.poll() is None, log.read_text()[-3000:]
+            since = time.time()
+            wait_for_ticks(dagster, ARRIVAL, after=since, count=2)
+            in_flight = [t for t in sensor_ticks(dagster, ARRIVAL) if t.timestamp > since]
+            held = [json.loads(t.cursor or "{}").get("held") for t in in_flight]
+            assert all(held), held
+        assert cli.wait(timeout=300) == 0, log.read_text()[-3000:]
+        wait_for_ticks(dagster, ARRIVAL, after=time.time(), count=2)
+        assert len(runs_loading(dagster, partitions)) == 1  # the backfill's only
     one_copy_of_each_item(news_env, days)
 
 
