@@ -7,6 +7,7 @@ from typer.testing import CliRunner
 
 from crypto_platform.cli import app
 from crypto_platform.settings import Settings
+from crypto_platform_tests.local.helpers import wait_all_healthy
 
 pytestmark = pytest.mark.stack
 runner = CliRunner()
@@ -31,6 +32,7 @@ def test_sql_reports_a_bad_query_on_one_line(local_stack: Settings) -> None:
 
 
 def test_status_exits_zero_when_all_healthy(local_stack: Settings) -> None:
+    wait_all_healthy(local_stack)
     result = runner.invoke(app, ["status"])
     assert result.exit_code == 0, result.output
     assert result.output.count("healthy") == 8

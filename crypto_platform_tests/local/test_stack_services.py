@@ -15,10 +15,9 @@ from botocore.exceptions import ClientError
 from crypto_platform.clients.kafka import client_config
 from crypto_platform.clients.s3 import s3_client
 from crypto_platform.local.dagster import loaded_locations
-from crypto_platform.local.process import wait_until
-from crypto_platform.local.stack import ServiceStatus, status
 from crypto_platform.settings import Settings
 from crypto_platform.warehouse import connect, run_query
+from crypto_platform_tests.local.helpers import wait_all_healthy
 
 pytestmark = pytest.mark.stack
 
@@ -110,17 +109,9 @@ def test_warehouse_has_the_platform_schemas(local_stack: Settings) -> None:
 
 
 def test_dagster_webserver_serves_the_code_location(local_stack: Settings) -> None:
-    assert loaded_locations(f"http://127.0.0.1:{local_stack.dagster_port}") == ["crypto_platform"]
+    wait_all_healthy(local_stack)  # a test before may have restarted the stack
+    assert loaded_locations(f"http://127.0.0.1:{local_stack.dagster_port}", timeout=30) == ["crypto_platform"]
 
 
 def test_status_reports_every_service_healthy(local_stack: Settings) -> None:
-    """A service may wait a moment (the loader retries a warehouse busy with another test's work),
-    so the whole stack must report healthy within a deadline, not at one instant."""
-    services = ["kafka", "s3", "warehouse", "simulator", "producer", "loader", "dashboard", "dagster"]
-    seen: list[ServiceStatus] = []
-
-    def all_healthy() -> bool:
-        seen[:] = status(local_stack)
-        return {s.name: s.state for s in seen} == dict.fromkeys(services, "healthy")
-
-    assert wait_until(all_healthy, timeout=60, interval=1), seen
+    wait_all_healthy(local_stack)

@@ -103,16 +103,18 @@ def sensor_ticks(instance: dg.DagsterInstance, sensor: str) -> list[InstigatorTi
     return list(instance.get_ticks(state.instigator_origin_id, state.selector_id)) if state else []
 
 
+def finished_ticks(instance: dg.DagsterInstance, sensor: str, after: float) -> list[InstigatorTick]:
+    """The sensor's ticks that started after `after` (epoch s) and have finished, newest first."""
+    ticks = sensor_ticks(instance, sensor)
+    return [t for t in ticks if t.timestamp > after and t.status != TickStatus.STARTED]
+
+
 def wait_for_ticks(
     instance: dg.DagsterInstance, sensor: str, after: float, count: int, timeout: float = 180
 ) -> None:
     """Wait until the sensor has finished `count` ticks that started after `after` (epoch s)."""
-
-    def ticked() -> bool:
-        ticks = sensor_ticks(instance, sensor)
-        return sum(t.timestamp > after and t.status != TickStatus.STARTED for t in ticks) >= count
-
-    assert wait_until(ticked, timeout, 1.0), f"{sensor} did not tick {count} times within {timeout:.0f}s"
+    ticked = wait_until(lambda: len(finished_ticks(instance, sensor, after)) >= count, timeout, 1.0)
+    assert ticked, f"{sensor} did not tick {count} times within {timeout:.0f}s"
 
 
 def runs_loading(instance: dg.DagsterInstance, days: set[str]) -> list[str]:

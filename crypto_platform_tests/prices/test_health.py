@@ -22,6 +22,7 @@ from crypto_platform.settings import PROJECT_ROOT, Settings
 from crypto_platform.warehouse import connect, run_query
 from crypto_platform_tests.alerts.receiver import Receiver, receiver
 from crypto_platform_tests.dashboard.helpers import run_app
+from crypto_platform_tests.local.helpers import wait_all_healthy
 from crypto_platform_tests.prices.helpers import T0, produce, trade
 
 pytestmark = pytest.mark.stack
@@ -51,8 +52,9 @@ def _env(settings: Settings) -> dict[str, str]:
 
 
 def test_a_loader_kept_failing_is_said_by_status_the_pipeline_page_dagster_and_an_alert(
-    fresh: Settings, tmp_path: Path, hook: Receiver, monkeypatch: pytest.MonkeyPatch
+    local_stack: Settings, fresh: Settings, tmp_path: Path, hook: Receiver, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    wait_all_healthy(local_stack)  # the stack's own loader steady: it reports to the same Dagster check
     produce(fresh, [trade("BTC-USD", "95000", "0.1", T0 + i) for i in range(10)])
     with connect(fresh) as conn:
         run_query(conn, "DROP TABLE RAW.TRADES")  # the warehouse now refuses every batch
@@ -80,9 +82,12 @@ def test_a_loader_kept_failing_is_said_by_status_the_pipeline_page_dagster_and_a
         instance = dg.DagsterInstance.from_config(str(fresh.dagster_home))  # the stack's, as the loader's
         storage = instance.event_log_storage
 
-        def recorded_failing() -> bool:
+        def recorded_failing() -> bool:  # by this test's loader (the stack's own reports there too)
             record = storage.get_latest_asset_check_execution_by_key([LOADER_PROGRESS]).get(LOADER_PROGRESS)
-            return record is not None and record.evaluation is not None and not record.evaluation.passed
+            if record is None or record.evaluation is None or record.evaluation.passed:
+                return False
+            description = record.evaluation.metadata.get("description")
+            return description is not None and "TRADES does not exist" in str(description.value)
 
         assert wait_until(recorded_failing, 30)
         alert_config = parse(ALERTS).validate_against({LOADER_PROGRESS.to_user_string(): "prices"})

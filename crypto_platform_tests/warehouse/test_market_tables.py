@@ -15,11 +15,12 @@ import dagster as dg
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from snowflake.connector.errors import ProgrammingError
 
 from crypto_platform.defs.prices.assets import market_state, ohlcv
 from crypto_platform.settings import Settings
 from crypto_platform.warehouse import connect, run_query
-from crypto_platform.warehouse.price_tables import TradeBatch, commit_batch
+from crypto_platform.warehouse.price_tables import LOCK_ERRNO, TradeBatch, commit_batch
 from crypto_platform_tests.prices.helpers import resources
 from crypto_platform_tests.warehouse.helpers import Row, arrow_rows, candles, latest_prices, market_stats
 
@@ -29,13 +30,20 @@ T0 = datetime(2026, 1, 1)
 examples = itertools.count()
 
 
-def load(settings: Settings, batches: list[list[Row]]) -> None:
-    """Each batch committed as the loader commits it (stage, then one transaction)."""
+def load(settings: Settings, batches: list[list[Row]], attempts: int = 5) -> None:
+    """Each batch committed as the loader commits it (stage, then one transaction), and again, as
+    the loader does, when the emulator refuses the transaction for a conflict with another writer
+    (the stack's own loader): the batch was rolled back."""
     with connect(settings) as conn:
         for rows in batches:
-            commit_batch(
-                conn, TradeBatch(uuid.uuid4().hex, settings.kafka_topic_trades, arrow_rows(rows), {})
-            )
+            for attempt in range(1, attempts + 1):
+                batch = TradeBatch(uuid.uuid4().hex, settings.kafka_topic_trades, arrow_rows(rows), {})
+                try:
+                    commit_batch(conn, batch)
+                    break
+                except ProgrammingError as exc:
+                    if exc.errno != LOCK_ERRNO or attempt == attempts:
+                        raise
 
 
 def rows_of(settings: Settings, sql: str, symbols: list[str]) -> list[tuple]:
