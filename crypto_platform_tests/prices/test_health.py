@@ -54,7 +54,9 @@ def _env(settings: Settings) -> dict[str, str]:
 def test_a_loader_kept_failing_is_said_by_status_the_pipeline_page_dagster_and_an_alert(
     local_stack: Settings, fresh: Settings, tmp_path: Path, hook: Receiver, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    wait_all_healthy(local_stack)  # the stack's own loader steady: it reports to the same Dagster check
+    # The stack's own loader steady (it reports to the same Dagster check), also after a test before
+    # restarted Kafka under it (its retries back off up to 30 s).
+    wait_all_healthy(local_stack, timeout=120)
     produce(fresh, [trade("BTC-USD", "95000", "0.1", T0 + i) for i in range(10)])
     with connect(fresh) as conn:
         run_query(conn, "DROP TABLE RAW.TRADES")  # the warehouse now refuses every batch
