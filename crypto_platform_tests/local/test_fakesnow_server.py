@@ -1,13 +1,15 @@
-"""The emulator's launcher: what it keeps of past query results."""
+"""The emulator's launcher: what it keeps of past query results, and how it binds times."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 import pytest
 from snowflake.connector.errors import ProgrammingError
 
 from crypto_platform.local.fakesnow_server import RecentResults
 from crypto_platform.settings import Settings
-from crypto_platform.warehouse import connect
+from crypto_platform.warehouse import connect, run_query
 
 
 def test_recent_results_keep_the_newest_entries() -> None:
@@ -32,3 +34,15 @@ def test_the_emulator_forgets_old_results_and_keeps_recent_ones(local_stack: Set
         assert cur.fetchall() == [(299,)]
         with pytest.raises(ProgrammingError, match="not found"):
             cur.execute(f"select n from table(result_scan('{oldest}'))")
+
+
+@pytest.mark.stack
+def test_a_naive_time_is_bound_as_a_time_without_a_zone(local_stack: Settings) -> None:
+    """The connector binds a naive `datetime` as TIMESTAMP_NTZ, and the emulator takes it as one
+    (DuckDB's TIMESTAMP): fakesnow alone made it TIMESTAMP WITH TIME ZONE, so `TRADE_TS >= ?`
+    compared every row cast to it and read all of RAW.TRADES."""
+    noon = datetime(2026, 1, 1, 12, 0, 0, 123000)
+    same = "select typeof(?), ? = '2026-01-01 12:00:00.123'::timestamp_ntz"
+    with connect(local_stack) as conn:
+        rows = run_query(conn, same, [noon, noon]).rows
+    assert rows == [("TIMESTAMP", True)]
