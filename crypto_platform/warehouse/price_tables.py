@@ -32,7 +32,13 @@ FAULT_ENV = "CRYPTO_PLATFORM_FAIL_AT"
 """Test hook: the name of a point in `commit_batch` where the process dies (`os._exit`)."""
 
 
-class OffsetConflict(RuntimeError):
+class WriteConflict(RuntimeError):
+    """The batch's transaction met another writer (Snowflake's lock error, the emulator's write
+    conflict) and was rolled back: nothing of it was kept, and loading goes on from the stored
+    offsets."""
+
+
+class OffsetConflict(WriteConflict):
     """Another loader committed part of this batch's range first; the batch was rolled back."""
 
 
@@ -79,7 +85,8 @@ def track_partitions(conn: SnowflakeConnection, topic: str, earliest: Mapping[in
 
 
 def commit_batch(conn: SnowflakeConnection, batch: TradeBatch) -> None:
-    """Stage and commit one batch exactly once; raises OffsetConflict if another loader was first."""
+    """Stage and commit one batch exactly once; raises OffsetConflict if another loader was first,
+    WriteConflict if another writer held what the transaction wrote (both rolled back)."""
     if batch.rows.num_rows:
         _stage(conn, batch)
     _maybe_die("after_copy")
@@ -87,14 +94,7 @@ def commit_batch(conn: SnowflakeConnection, batch: TradeBatch) -> None:
         with transaction(conn) as cur:
             for partition, (start, end) in sorted(batch.ranges.items()):
                 params = {"topic": batch.topic, "partition": partition, "expected": start, "next_offset": end}
-                try:
-                    cur.execute(*bind(query("kafka_offsets_advance"), params))
-                except ProgrammingError as exc:
-                    if exc.errno != LOCK_ERRNO:
-                        raise
-                    raise OffsetConflict(
-                        f"{batch.topic}[{partition}] is being advanced by another loader"
-                    ) from exc
+                cur.execute(*bind(query("kafka_offsets_advance"), params))
                 if cur.rowcount != 1:
                     raise OffsetConflict(f"{batch.topic}[{partition}] is no longer at offset {start}")
             if batch.rows.num_rows:
@@ -105,6 +105,10 @@ def commit_batch(conn: SnowflakeConnection, batch: TradeBatch) -> None:
                     *bind_many(query("trades_rejected_insert"), [asdict(r) for r in batch.rejected])
                 )
             _maybe_die("before_commit")
+    except ProgrammingError as exc:
+        if exc.errno != LOCK_ERRNO:
+            raise
+        raise WriteConflict(f"the warehouse refused the batch's transaction: {exc.msg}") from exc
     finally:
         if batch.rows.num_rows:
             with conn.cursor() as cur:

@@ -15,12 +15,11 @@ import dagster as dg
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from snowflake.connector.errors import ProgrammingError
 
 from crypto_platform.defs.prices.assets import market_state, ohlcv
 from crypto_platform.settings import Settings
 from crypto_platform.warehouse import connect, run_query
-from crypto_platform.warehouse.price_tables import LOCK_ERRNO, TradeBatch, commit_batch
+from crypto_platform.warehouse.price_tables import TradeBatch, WriteConflict, commit_batch
 from crypto_platform_tests.prices.helpers import resources
 from crypto_platform_tests.warehouse.helpers import Row, arrow_rows, candles, latest_prices, market_stats
 
@@ -41,8 +40,8 @@ def load(settings: Settings, batches: list[list[Row]], attempts: int = 5) -> Non
                 try:
                     commit_batch(conn, batch)
                     break
-                except ProgrammingError as exc:
-                    if exc.errno != LOCK_ERRNO or attempt == attempts:
+                except WriteConflict:
+                    if attempt == attempts:
                         raise
 
 

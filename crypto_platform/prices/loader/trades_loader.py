@@ -21,16 +21,14 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from snowflake.connector import SnowflakeConnection
-from snowflake.connector.errors import ProgrammingError
 
 from crypto_platform.clients.kafka import partition_ids
 from crypto_platform.prices.gc_tuning import freeze_startup_objects
 from crypto_platform.prices.loader.arrow_rows import Messages, raw_text, to_rows
 from crypto_platform.warehouse.price_tables import (
-    LOCK_ERRNO,
-    OffsetConflict,
     Rejected,
     TradeBatch,
+    WriteConflict,
     commit_batch,
     stored_offsets,
     track_partitions,
@@ -249,20 +247,13 @@ class TradesLoader:
         )
 
     async def _commit(self, conn: SnowflakeConnection, batch: TradeBatch, report: LoadReport) -> bool:
-        """Commit one batch (in a thread: it mostly waits on the warehouse); False if another loader
-        had already committed part of its range, in which case nothing of it was kept."""
+        """Commit one batch (in a thread: it mostly waits on the warehouse); False if it met another
+        writer (another loader committed part of its range first, or held a row it wrote), in which
+        case nothing of it was kept."""
         try:
             await asyncio.to_thread(commit_batch, conn, batch)
-        except OffsetConflict as exc:
-            log.warning("another loader committed first (%s); continuing from the stored offsets", exc)
-            report.conflicts += 1
-            return False
-        except ProgrammingError as exc:  # the emulator's write conflict: rolled back, nothing kept
-            if exc.errno != LOCK_ERRNO:
-                raise
-            log.warning(
-                "the warehouse refused the batch's transaction (%s); retrying from the stored offsets", exc
-            )
+        except WriteConflict as exc:
+            log.warning("the batch was rolled back (%s); continuing from the stored offsets", exc)
             report.conflicts += 1
             return False
         report.rows += batch.rows.num_rows
