@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-12)
 
-.PHONY: install browser up down status logs test lint format bench clean
+.PHONY: install browser up down status logs test lint format bench screenshots clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,9 @@ browser:  ## headless Chromium and its driver (Debian packages) for the dashboar
 
 test: lint browser  ## the whole suite; starts and stops the services it needs
 	@$(BIN)/pytest
+
+screenshots: install browser  ## the README's pictures (docs/images/), taken by the end-to-end browser tests
+	@CRYPTO_PLATFORM_SCREENSHOTS=docs/images $(BIN)/pytest -q crypto_platform_tests/streamlit_app/test_browser.py
 
 bench: install  ## benchmarks: print figures and ratios against a reference measured in the same run
 	@command -v kcat >/dev/null || (apt-get update -qq && apt-get install -y -qq kcat >/dev/null)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import tempfile
 from collections.abc import Iterator
@@ -27,6 +28,15 @@ def services(names: list[str], **env: str) -> Iterator[Settings]:
             stack.down(settings)
             os.environ.clear()
             os.environ.update(saved)
+
+
+def arguments(doc: str, **options: tuple[float, str]) -> argparse.Namespace:
+    """The command line of a benchmark whose module docstring is `doc`: each option `--name` a
+    number, given as (default, help)."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    for name, (default, help_text) in options.items():
+        parser.add_argument(f"--{name}", type=float, default=default, help=help_text)
+    return parser.parse_args()
 
 
 def print_table(title: str, rows: list[tuple[str, str]]) -> None:

@@ -18,14 +18,13 @@ nothing but its health checks.
 
 from __future__ import annotations
 
-import argparse
 import os
 import time
 from collections import defaultdict
 
 import psutil
 
-from bench.common import print_table, services
+from bench.common import arguments, print_table, services
 from crypto_platform.local.stack import all_services
 from crypto_platform.settings import Settings
 
@@ -77,13 +76,12 @@ def measure(settings: Settings, seconds: float) -> tuple[dict[str, int], int, di
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    args = arguments(
+        __doc__,
+        seconds=(300.0, "the sampling window"),
+        settle=(120.0, "seconds after start-up before sampling"),
+        rate=(200.0, "the simulator's trades per second"),
     )
-    parser.add_argument("--seconds", type=float, default=300.0, help="the sampling window")
-    parser.add_argument("--settle", type=float, default=120.0, help="seconds after start-up before sampling")
-    parser.add_argument("--rate", type=float, default=200.0, help="the simulator's trades per second")
-    args = parser.parse_args()
     names = [s.name for s in all_services(Settings())]
     with services(names, SIMULATOR_RATE=str(args.rate)) as settings:
         time.sleep(args.settle)  # a benchmark's warm-up, not a synchronisation

@@ -28,10 +28,9 @@ import duckdb
 import pyarrow.parquet as pq
 
 from bench.common import print_table, services
-from crypto_platform.clients.kafka import client_config
 from crypto_platform.prices.loader.arrow_rows import Messages, to_rows
 from crypto_platform.prices.loader.trades_loader import TradesLoader
-from crypto_platform.prices.trade import Trade
+from crypto_platform.prices.trade import LiveTimeBound, Trade
 from crypto_platform.settings import Settings
 from crypto_platform.warehouse import connect, run_query
 from crypto_platform.warehouse.sql import query
@@ -59,15 +58,16 @@ def put_on_topic(settings: Settings, trades: list[Trade]) -> None:
     with tempfile.NamedTemporaryFile(suffix=".tsv") as data:
         Path(data.name).write_bytes(b"\n".join(t.key() + b"\t" + t.to_json() for t in trades) + b"\n")
         subprocess.run(
-            ["kcat", "-P", "-b", settings.kafka_bootstrap, "-t", settings.kafka_topic_trades, "-K", "\t",
-             "-z", "zstd", "-l", data.name],
+            ["kcat", "-P", "-b", settings.kafka.bootstrap_servers, "-t", settings.kafka_topic_trades,
+             "-K", "\t", "-z", "zstd", "-l", data.name],
             check=True,
         )  # fmt: skip
 
 
 def duckdb_ceiling(trades: list[Trade]) -> float:
     """Seconds to load the same rows, as one Parquet file, into a fresh DuckDB database file."""
-    rows = to_rows(Messages([0] * len(trades), list(range(len(trades))), [t.to_json() for t in trades])).table
+    messages = Messages([0] * len(trades), list(range(len(trades))), [t.to_json() for t in trades])
+    rows = to_rows(messages, LiveTimeBound.from_seconds(86_400, 60)).table
     with tempfile.TemporaryDirectory() as folder:
         parquet = Path(folder) / "trades.parquet"
         pq.write_table(rows, parquet, compression="snappy")
@@ -82,7 +82,13 @@ def throughput(count: int) -> list[tuple[str, str]]:
     trades = canonical_trades(count)
     with services(["kafka", "warehouse"]) as settings:
         put_on_topic(settings, trades)
-        loader = TradesLoader(client_config(settings), settings.kafka_topic_trades, lambda: connect(settings))
+        loader = TradesLoader(
+            settings.kafka,
+            settings.kafka_topic_trades,
+            lambda: connect(settings),
+            settings.loader_batch_size,
+            LiveTimeBound.from_seconds(settings.trade_max_age_seconds, settings.trade_max_ahead_seconds),
+        )
         report = asyncio.run(loader.load_until_caught_up())
         with connect(settings) as conn:
             (loaded,) = run_query(conn, "select count(*) from RAW.TRADES").rows[0]

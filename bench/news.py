@@ -1,4 +1,4 @@
-"""News backfill: the README's 30-day command with the local stack up, and where its time goes.
+"""News backfill: the 30-day command in docs/news.md with the local stack up, and where its time goes.
 
 The whole stack as `make up` starts it (simulator, producer, the loader loading, Dagster's daemon
 and its sensors), in a temporary home, without the first-start landing so the backfill runs alone.

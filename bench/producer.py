@@ -84,10 +84,10 @@ def measure_producer(settings: Settings, frames: list[str], trades: int, port: i
         thread = threading.Thread(target=asyncio.run, args=(service.run(),))
         thread.start()
         done = wait_until(
-            lambda: service.stats.produced >= trades or not thread.is_alive(), 600, interval=0.01
+            lambda: service.counters.produced >= trades or not thread.is_alive(), 600, interval=0.01
         )
-        if not done or service.stats.produced < trades:
-            raise RuntimeError(f"producer stopped short: {service.stats.summary()}")
+        if not done or service.counters.produced < trades:
+            raise RuntimeError(f"producer stopped short: {service.counters.summary()}")
         elapsed = time.perf_counter() - started
         service.stop()
         thread.join(60)
@@ -106,7 +106,7 @@ def measure_kcat(settings: Settings, data: Path, topic: str) -> float:
     """Seconds for kcat to write the lines in `data` with the producer's guarantees and codec."""
     codec = settings.producer_compression or "none"
     command = [
-        "kcat", "-P", "-b", settings.kafka_bootstrap, "-t", topic, "-K", "\t", "-z", codec,
+        "kcat", "-P", "-b", settings.kafka.bootstrap_servers, "-t", topic, "-K", "\t", "-z", codec,
         "-X", "acks=all", "-X", "enable.idempotence=true", "-X", "linger.ms=20", "-l", str(data),
     ]  # fmt: skip
     started = time.perf_counter()
@@ -135,9 +135,9 @@ def main() -> None:
                 "home": Path(folder),
             }
         )
-        ensure_topics(settings)
+        ensure_topics(settings.kafka, settings.kafka_topics)
         kcat_topic = f"bench.kcat.{run}"
-        ensure_topics(settings.model_copy(update={"kafka_topic_trades": kcat_topic}))
+        ensure_topics(settings.kafka, {kcat_topic: settings.kafka_trades_partitions})
         data = Path(folder) / "kcat.tsv"
         data.write_bytes(kcat_lines(frames))
         for round_number in range(-1, args.rounds):  # round -1 warms the broker up and is not counted

@@ -17,7 +17,8 @@ import typer
 from tabulate import tabulate
 
 from crypto_platform.clients.kafka import KafkaSignInError
-from crypto_platform.prices.worker_status import COUNTERS, read_status, status_path
+from crypto_platform.prices.health import COUNTERS, health_file, read_health
+from crypto_platform.prices.trade import LiveTimeBound
 from crypto_platform.settings import LOCAL_HOST, Settings, get_settings
 
 if TYPE_CHECKING:
@@ -88,7 +89,7 @@ def status() -> None:
         if s.detail:
             typer.echo(f"{s.name}: {s.detail}")
     for worker, shown in COUNTERS.items():
-        counters = read_status(status_path(settings.home, worker))
+        counters = read_health(health_file(settings.home, worker))
         if counters:
             typer.echo(f"{worker}: " + " ".join(f"{k}={counters.get(k)}" for k in shown))
     if any(s.state not in ("healthy", "external") for s in statuses):
@@ -107,12 +108,11 @@ def init() -> None:
 
     settings = get_settings()
     try:
-        created = ensure_topics(settings)
+        created = ensure_topics(settings.kafka, settings.kafka_topics, settings.kafka_replication_factor)
         typer.echo(f"kafka: topics {', '.join(created) if created else 'already there'}")
-        typer.echo(
-            f"s3: bucket {settings.s3_bucket} {'created' if ensure_bucket(settings) else 'already there'}"
-        )
-        files = sql_files(settings.sql_dir)  # sql/snowflake/ needs ACCOUNTADMIN and edits (README)
+        bucket = "created" if ensure_bucket(settings.s3, settings.s3_bucket) else "already there"
+        typer.echo(f"s3: bucket {settings.s3_bucket} {bucket}")
+        files = sql_files(settings.sql_dir)  # sql/snowflake/: see docs/production.md
         with connect(settings) as conn:
             for path in files:
                 apply_file(conn, path)
@@ -151,16 +151,16 @@ def load(
 
 
 def _load(settings: Settings, follow: bool) -> None:
-    from crypto_platform.clients.kafka import client_config
     from crypto_platform.prices.loader import follower
     from crypto_platform.prices.loader.trades_loader import TradesLoader
     from crypto_platform.warehouse import connect
 
     loader = TradesLoader(
-        client_config(settings),
+        settings.kafka,
         settings.kafka_topic_trades,
         lambda: connect(settings),
-        settings.loader_batch_size,
+        settings.loader_follow_batch_size if follow else settings.loader_batch_size,
+        LiveTimeBound.from_seconds(settings.trade_max_age_seconds, settings.trade_max_ahead_seconds),
     )
     if not follow:
         report = asyncio.run(loader.load_until_caught_up())
@@ -172,7 +172,7 @@ def _load(settings: Settings, follow: bool) -> None:
     asyncio.run(
         follower.follow(
             loader,
-            status_path(settings.home, "loader"),
+            health_file(settings.home, "loader"),
             settings.loader_follow_interval,
             settings.loader_report_interval,
             settings.loader_stall_seconds,
@@ -214,6 +214,7 @@ def alerts_test() -> None:
     from crypto_platform.alerts.alert import Alert
     from crypto_platform.alerts.channels import send_all
     from crypto_platform.alerts.config import AlertsConfigError
+    from crypto_platform.warehouse import connect
 
     warnings.filterwarnings("ignore", category=dg.BetaWarning)  # Dagster's notes, not the user's concern
     settings = get_settings()
@@ -226,7 +227,7 @@ def alerts_test() -> None:
     alert = Alert(
         rule="test", kind="test", message="Test alert from crypto-platform", dagster_url=settings.dagster_ui
     )
-    results = send_all(alerts_config.channels, list(alerts_config.channels), alert, settings)
+    results = send_all(alerts_config.channels, list(alerts_config.channels), alert, lambda: connect(settings))
     typer.echo(tabulate(sorted(results.items()), headers=["channel", "result"]))
     if any(r.startswith("failed") for r in results.values()):
         raise typer.Exit(1)

@@ -14,7 +14,8 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from crypto_platform.prices.symbols import parse_overrides
+from crypto_platform.clients.kafka import KafkaConnection
+from crypto_platform.clients.s3 import S3Connection
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LOCAL_HOST = "127.0.0.1"
@@ -63,7 +64,7 @@ class Settings(BaseSettings):
     snowflake_local_port: int = 8765
     snowflake_local_memory: str = "384MB"  # DuckDB's buffer memory in the emulator (its default: 80% of RAM)
 
-    # Production sign-in (README "Production"): Kafka TLS files and MSK IAM, Snowflake key pair or
+    # Production sign-in (docs/production.md): Kafka TLS files and MSK IAM, Snowflake key pair or
     # programmatic access token, Amazon S3 through the default AWS credential chain
     kafka_ssl_cafile: Path | None = (
         None  # CA bundle that signed the brokers' certificates; default: system CAs
@@ -86,7 +87,7 @@ class Settings(BaseSettings):
     # comma-separated; default: the feed's usual pairs (see producer.feeds)
     producer_symbols: Annotated[list[str] | None, NoDecode] = None
     # feed symbols the asset and quote tables cannot map: "BINANCE:BNBUSD=BNB-USD,..." (prices.symbols)
-    producer_symbol_map: Annotated[dict[str, str], NoDecode] = Field(default_factory=dict)
+    producer_symbol_map: str = ""
     producer_silence_timeout: float = 20.0  # seconds without a frame before reconnecting
     producer_backoff_initial: float = 0.5
     producer_backoff_max: float = 30.0
@@ -99,7 +100,10 @@ class Settings(BaseSettings):
     producer_compression: Literal["gzip", "snappy", "lz4", "zstd"] | None = "zstd"
 
     # Loader (Kafka -> RAW.TRADES) and its lag sensor and checks
+    trade_max_age_seconds: float = 86_400.0  # a live trade this much older than its receive time is refused
+    trade_max_ahead_seconds: float = 60.0  # ...and one this much newer
     loader_batch_size: int = 250_000  # messages per transaction in a bounded run
+    loader_follow_batch_size: int = 50_000  # messages per transaction of `load --follow`, at most
     loader_follow_interval: float = 0.5  # seconds between batches of `load --follow`
     loader_report_interval: float = 10.0  # seconds between materializations reported by the follower
     loader_stall_seconds: float = 60.0  # messages waiting and no offset advanced this long: "stalled"
@@ -141,11 +145,6 @@ class Settings(BaseSettings):
     def _no_compression(cls, value: object) -> object:
         return None if value in ("", "none") else value
 
-    @field_validator("producer_symbol_map", mode="before")
-    @classmethod
-    def _parse_symbol_map(cls, value: object) -> object:
-        return parse_overrides(value) if isinstance(value, str) else value
-
     @field_validator("producer_symbols", mode="before")
     @classmethod
     def _split_symbols(cls, value: object) -> object:
@@ -160,8 +159,25 @@ class Settings(BaseSettings):
         return not self.kafka_bootstrap_servers
 
     @property
-    def kafka_bootstrap(self) -> str:
-        return self.kafka_bootstrap_servers or f"{LOCAL_HOST}:{self.kafka_local_port}"
+    def kafka(self) -> KafkaConnection:
+        """The Kafka connection: the configured brokers and sign-in, or the local broker."""
+        return KafkaConnection(
+            bootstrap_servers=self.kafka_bootstrap_servers or f"{LOCAL_HOST}:{self.kafka_local_port}",
+            security_protocol=self.kafka_security_protocol,
+            sasl_mechanism=self.kafka_sasl_mechanism,
+            sasl_username=self.kafka_sasl_username,
+            sasl_password=_text(self.kafka_sasl_password),
+            ssl_cafile=_text(self.kafka_ssl_cafile),
+            ssl_certfile=_text(self.kafka_ssl_certfile),
+            ssl_keyfile=_text(self.kafka_ssl_keyfile),
+            ssl_key_password=_text(self.kafka_ssl_key_password),
+            aws_region=self.aws_region,
+        )
+
+    @property
+    def kafka_topics(self) -> dict[str, int]:
+        """Topic name -> partition count for every topic the platform writes."""
+        return {self.kafka_topic_trades: self.kafka_trades_partitions, self.kafka_topic_dlq: 1}
 
     @property
     def s3_is_local(self) -> bool:
@@ -176,12 +192,16 @@ class Settings(BaseSettings):
         return self.s3_endpoint_url
 
     @property
-    def s3_credentials(self) -> tuple[str | None, str | None]:
-        """Key id and secret; (None, None) on AWS without keys lets boto3 use its default chain."""
+    def s3(self) -> S3Connection:
+        """The S3 connection: the local server with its fixed keys; Amazon S3 or another endpoint
+        with AWS keys, or with none (boto3's default chain)."""
         if self.s3_is_local:
-            return self.s3_local_access_key, self.s3_local_secret_key.get_secret_value()
-        secret = self.aws_secret_access_key
-        return self.aws_access_key_id, secret.get_secret_value() if secret else None
+            key, secret = self.s3_local_access_key, self.s3_local_secret_key.get_secret_value()
+        else:
+            key, secret = self.aws_access_key_id, _text(self.aws_secret_access_key)
+        return S3Connection(
+            endpoint_url=self.s3_endpoint, region=self.aws_region, access_key_id=key, secret_access_key=secret
+        )
 
     @property
     def warehouse_is_local(self) -> bool:
@@ -210,6 +230,12 @@ class Settings(BaseSettings):
     @property
     def dagster_home(self) -> Path:
         return Path(os.environ.get("DAGSTER_HOME") or self.home / "dagster")
+
+
+def _text(value: Path | SecretStr | None) -> str | None:
+    if value is None:
+        return None
+    return value.get_secret_value() if isinstance(value, SecretStr) else str(value)
 
 
 def get_settings() -> Settings:

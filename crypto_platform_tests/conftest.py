@@ -66,7 +66,7 @@ def fresh(local_stack: Settings) -> Settings:
             "snowflake_database": f"TEST_{suffix.upper()}",
         }
     )
-    ensure_topics(settings)
+    ensure_topics(settings.kafka, settings.kafka_topics)
     with connect(settings) as conn:
         apply_sql(conn, settings)
     return settings

@@ -21,7 +21,6 @@ from pydantic import SecretStr
 
 from crypto_platform.alerts.config import SlackChannel, WebhookChannel, parse
 from crypto_platform.cli import app
-from crypto_platform.clients.kafka import KafkaConnection
 from crypto_platform.settings import PROJECT_ROOT, Settings
 from crypto_platform.warehouse.connection import sign_in_method
 
@@ -168,9 +167,11 @@ def test_the_manifests_settings_load_as_production(monkeypatch: pytest.MonkeyPat
         monkeypatch.setenv(name, value)
     settings = Settings(_env_file=None)
     assert not (settings.kafka_is_local or settings.s3_is_local or settings.warehouse_is_local)
-    assert settings.s3_credentials == (None, None), "S3 through the pod's role, not keys"
+    assert (settings.s3.access_key_id, settings.s3.secret_access_key) == (None, None), (
+        "S3 through the pod's role, not keys"
+    )
     assert sign_in_method(settings) == "SNOWFLAKE_PRIVATE_KEY"
-    config = KafkaConnection.from_settings(settings).client_config()
+    config = settings.kafka.client_config()
     assert (
         config["sasl_mechanism"] == "OAUTHBEARER"
         and config["sasl_oauth_token_provider"].region == "eu-west-1"

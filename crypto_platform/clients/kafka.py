@@ -10,9 +10,7 @@ from __future__ import annotations
 import asyncio
 import ssl
 import time
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from aiokafka.abc import AbstractTokenProvider
@@ -27,9 +25,7 @@ from aiokafka.errors import (
 )
 from aiokafka.helpers import create_ssl_context
 from aiokafka.protocol.metadata import MetadataRequest
-from pydantic import SecretStr
-
-from crypto_platform.settings import Settings
+from pydantic import BaseModel, ConfigDict, Field
 
 SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", "AWS_MSK_IAM")
 MSK_IAM = "AWS_MSK_IAM"
@@ -71,35 +67,24 @@ class MskIamTokenProvider(AbstractTokenProvider):
         return self._token[0]
 
 
-@dataclass(frozen=True)
-class KafkaConnection:
-    """Where Kafka is and how to sign in (see the module docstring); paths are PEM files."""
+class KafkaConnection(BaseModel):
+    """Where Kafka is and how to sign in (see the module docstring): the one description of a Kafka
+    connection. `Settings.kafka` builds it from the environment, the Dagster `KafkaResource` carries
+    its fields, and `client_config` is the one conversion into aiokafka's arguments. Paths are PEM
+    files; the two passwords are left out of `repr`."""
 
-    bootstrap_servers: str
-    security_protocol: str = "PLAINTEXT"
-    sasl_mechanism: str | None = None
+    model_config = ConfigDict(frozen=True)
+
+    bootstrap_servers: str = Field(description="host:port[,host:port...] of the brokers")
+    security_protocol: str = Field("PLAINTEXT", description="PLAINTEXT, SSL, SASL_SSL or SASL_PLAINTEXT")
+    sasl_mechanism: str | None = Field(None, description="PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or AWS_MSK_IAM")
     sasl_username: str | None = None
-    sasl_password: str | None = None
-    ssl_cafile: str | None = None
-    ssl_certfile: str | None = None
-    ssl_keyfile: str | None = None
-    ssl_key_password: str | None = None
-    aws_region: str | None = None  # the region MSK IAM tokens are signed for
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> KafkaConnection:
-        return cls(
-            bootstrap_servers=settings.kafka_bootstrap,
-            security_protocol=settings.kafka_security_protocol,
-            sasl_mechanism=settings.kafka_sasl_mechanism,
-            sasl_username=settings.kafka_sasl_username,
-            sasl_password=_text(settings.kafka_sasl_password),
-            ssl_cafile=_text(settings.kafka_ssl_cafile),
-            ssl_certfile=_text(settings.kafka_ssl_certfile),
-            ssl_keyfile=_text(settings.kafka_ssl_keyfile),
-            ssl_key_password=_text(settings.kafka_ssl_key_password),
-            aws_region=settings.aws_region,
-        )
+    sasl_password: str | None = Field(None, repr=False)
+    ssl_cafile: str | None = Field(None, description="CA bundle that signed the brokers' certificates")
+    ssl_certfile: str | None = Field(None, description="client certificate, for mutual TLS")
+    ssl_keyfile: str | None = Field(None, description="the client certificate's private key")
+    ssl_key_password: str | None = Field(None, repr=False)
+    aws_region: str | None = Field(None, description="the region MSK IAM tokens are signed for")
 
     def client_config(self) -> dict[str, Any]:
         """Connection keyword arguments for any aiokafka client.
@@ -140,12 +125,6 @@ class KafkaConnection:
             "sasl_plain_username": self.sasl_username,
             "sasl_plain_password": self.sasl_password,
         }
-
-
-def _text(value: Path | SecretStr | None) -> str | None:
-    if value is None:
-        return None
-    return value.get_secret_value() if isinstance(value, SecretStr) else str(value)
 
 
 async def sign_in_problem(config: dict[str, Any], timeout_ms: int = 10_000) -> str | None:
@@ -234,11 +213,6 @@ async def start_client(start: Callable[[], Awaitable[None]], config: dict[str, A
         raise
 
 
-def client_config(settings: Settings) -> dict[str, Any]:
-    """Connection keyword arguments for any aiokafka client, from settings."""
-    return KafkaConnection.from_settings(settings).client_config()
-
-
 def pace_metadata_updates(client: Any, seconds: float = 1.0) -> None:
     """Make an aiokafka client wait `seconds` after each metadata update that failed.
 
@@ -257,20 +231,23 @@ def pace_metadata_updates(client: Any, seconds: float = 1.0) -> None:
     client.force_metadata_update = lambda: asyncio.ensure_future(paced(force()))
 
 
-def topic_specs(settings: Settings) -> dict[str, int]:
-    """Topic name -> partition count for every topic the platform writes."""
-    return {settings.kafka_topic_trades: settings.kafka_trades_partitions, settings.kafka_topic_dlq: 1}
-
-
-async def _ensure_topics(settings: Settings, timeout_ms: int) -> list[str]:
-    config = client_config(settings)
-    admin = AIOKafkaAdminClient(**config, request_timeout_ms=timeout_ms)
+async def _admin(connection: KafkaConnection, timeout_ms: int | None = None) -> AIOKafkaAdminClient:
+    """A started admin client (raises KafkaSignInError when the broker refuses our sign-in)."""
+    config = connection.client_config()
+    admin = AIOKafkaAdminClient(**config, **({"request_timeout_ms": timeout_ms} if timeout_ms else {}))
     await start_client(admin.start, config)
+    return admin
+
+
+async def _ensure_topics(
+    connection: KafkaConnection, topics: Mapping[str, int], replication_factor: int, timeout_ms: int
+) -> list[str]:
+    admin = await _admin(connection, timeout_ms)
     try:
         existing = set(await admin.list_topics())
         missing = [
-            NewTopic(name, partitions, replication_factor=settings.kafka_replication_factor)
-            for name, partitions in topic_specs(settings).items()
+            NewTopic(name, partitions, replication_factor=replication_factor)
+            for name, partitions in topics.items()
             if name not in existing
         ]
         if missing:
@@ -280,30 +257,32 @@ async def _ensure_topics(settings: Settings, timeout_ms: int) -> list[str]:
         await admin.close()
 
 
-def ensure_topics(settings: Settings, timeout_ms: int = 10_000) -> list[str]:
-    """Create the platform's topics where missing; returns the names created."""
-    return asyncio.run(_ensure_topics(settings, timeout_ms))
+def ensure_topics(
+    connection: KafkaConnection,
+    topics: Mapping[str, int],
+    replication_factor: int = 1,
+    timeout_ms: int = 10_000,
+) -> list[str]:
+    """Create the topics (name -> partition count) where missing; returns the names created."""
+    return asyncio.run(_ensure_topics(connection, topics, replication_factor, timeout_ms))
 
 
-async def _list_topics(settings: Settings, timeout_ms: int) -> list[str]:
-    config = client_config(settings)
-    admin = AIOKafkaAdminClient(**config, request_timeout_ms=timeout_ms)
-    await start_client(admin.start, config)
+async def _list_topics(connection: KafkaConnection, timeout_ms: int) -> list[str]:
+    admin = await _admin(connection, timeout_ms)
     try:
         return sorted(await admin.list_topics())
     finally:
         await admin.close()
 
 
-def list_topics(settings: Settings, timeout_ms: int = 5_000) -> list[str]:
+def list_topics(connection: KafkaConnection, timeout_ms: int = 5_000) -> list[str]:
     """The broker's topics; raises when the broker does not answer within the timeout."""
-    return asyncio.run(_list_topics(settings, timeout_ms))
+    return asyncio.run(_list_topics(connection, timeout_ms))
 
 
-async def missing_topics(config: dict[str, Any], topics: list[str]) -> list[str]:
+async def missing_topics(connection: KafkaConnection, topics: list[str]) -> list[str]:
     """Those of `topics` the broker does not have (raises when the broker does not answer)."""
-    admin = AIOKafkaAdminClient(**config)
-    await start_client(admin.start, config)
+    admin = await _admin(connection)
     try:
         existing = set(await admin.list_topics())
     finally:
@@ -311,10 +290,9 @@ async def missing_topics(config: dict[str, Any], topics: list[str]) -> list[str]
     return [t for t in topics if t not in existing]
 
 
-async def partition_ids(config: dict[str, Any], topic: str) -> list[int]:
+async def partition_ids(connection: KafkaConnection, topic: str) -> list[int]:
     """The topic's partitions, from the broker's metadata; raises if the topic does not exist."""
-    admin = AIOKafkaAdminClient(**config)
-    await start_client(admin.start, config)
+    admin = await _admin(connection)
     try:
         (described,) = await admin.describe_topics([topic])
     finally:

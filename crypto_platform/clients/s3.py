@@ -1,4 +1,4 @@
-"""The boto3 S3 client for the configured endpoint (Amazon S3, or the local S3-compatible server)."""
+"""The boto3 S3 client for one endpoint (Amazon S3, or the local S3-compatible server)."""
 
 from __future__ import annotations
 
@@ -6,40 +6,50 @@ import boto3
 from botocore.client import BaseClient
 from botocore.config import Config
 from botocore.exceptions import ClientError
+from pydantic import BaseModel, ConfigDict, Field
 
-from crypto_platform.settings import Settings
+
+class S3Connection(BaseModel):
+    """Where S3 is and how to sign in; `Settings.s3` builds it. Without keys (Amazon S3 with
+    `S3_AMAZON`), boto3 signs with its default credential chain: environment, profile, IRSA web
+    identity, ECS task role, EC2 instance."""
+
+    model_config = ConfigDict(frozen=True)
+
+    endpoint_url: str | None = Field(None, description="None: Amazon S3 itself")
+    region: str = "us-east-1"
+    access_key_id: str | None = None
+    secret_access_key: str | None = Field(None, repr=False)
 
 
-def s3_client(settings: Settings, timeout: float = 10.0) -> BaseClient:
-    """A client for `settings`' S3. Without keys (Amazon S3 with `S3_AMAZON`), boto3 signs with its
-    default credential chain: environment, profile, IRSA web identity, ECS task role, EC2 instance."""
-    key, secret = settings.s3_credentials
+def s3_client(connection: S3Connection, timeout: float = 10.0) -> BaseClient:
+    """A client for `connection`, with `timeout` seconds to connect and to read, and 2 attempts."""
     return boto3.client(
         "s3",
-        endpoint_url=settings.s3_endpoint,
-        region_name=settings.aws_region,
-        aws_access_key_id=key,
-        aws_secret_access_key=secret,
+        endpoint_url=connection.endpoint_url,
+        region_name=connection.region,
+        aws_access_key_id=connection.access_key_id,
+        aws_secret_access_key=connection.secret_access_key,
         config=Config(
             connect_timeout=timeout,
             read_timeout=timeout,
             retries={"max_attempts": 2},
-            s3={"addressing_style": "path"} if settings.s3_endpoint else None,
+            s3={"addressing_style": "path"} if connection.endpoint_url else None,
         ),
     )
 
 
-def ensure_bucket(settings: Settings) -> bool:
-    """Create the landing bucket when missing (in AWS_REGION); returns whether it was created."""
-    client = s3_client(settings)
+def ensure_bucket(connection: S3Connection, bucket: str) -> bool:
+    """Create `bucket` when missing (in the connection's region); returns whether it was created."""
+    client = s3_client(connection)
     try:
-        client.head_bucket(Bucket=settings.s3_bucket)
+        client.head_bucket(Bucket=bucket)
         return False
     except ClientError as exc:
         if exc.response.get("Error", {}).get("Code") not in ("404", "NoSuchBucket", "NotFound"):
             raise
     region = {}
-    if settings.s3_endpoint is None and settings.aws_region != "us-east-1":  # Amazon S3 outside us-east-1
-        region = {"CreateBucketConfiguration": {"LocationConstraint": settings.aws_region}}
-    client.create_bucket(Bucket=settings.s3_bucket, **region)
+    if connection.endpoint_url is None and connection.region != "us-east-1":  # Amazon S3 elsewhere
+        region = {"CreateBucketConfiguration": {"LocationConstraint": connection.region}}
+    client.create_bucket(Bucket=bucket, **region)
     return True

@@ -1,20 +1,20 @@
-"""Resources shared by every domain, built from settings.
-
-Secrets are passed as `dg.EnvVar` when they come from the environment, so the Dagster UI shows
-the variable's name and never its value.
-"""
+"""The warehouse resource every domain shares, and every resource of the code location built from
+settings (`resources`): the one way settings reach assets, checks and sensors, and what the Dagster
+UI shows of them. Secrets are `dg.EnvVar`s (`defs.secrets`)."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from typing import Any
 
 import dagster as dg
 import dagster_snowflake
-from dagster_aws.s3 import S3Resource
-from pydantic import Field, SecretStr
+from pydantic import Field
 
+from crypto_platform.defs.news.resources import news_source_resource, s3_resource
+from crypto_platform.defs.prices.resources import kafka_resource, loader_resource, producer_resource
+from crypto_platform.defs.secrets import secret
+from crypto_platform.defs.structure import SETTINGS
 from crypto_platform.settings import Settings
 from crypto_platform.warehouse.connection import (
     EMULATOR_PASSWORD,
@@ -27,23 +27,16 @@ NAMED_ARGS = {"account", "user", "database", "schema", "role", "warehouse"}
 SIGN_IN_ARGS = {"password", "private_key", "authenticator", "token"}
 
 
-def secret(env_name: str, value: str | SecretStr | None) -> str | dg.EnvVar | None:
-    if os.environ.get(env_name):
-        return dg.EnvVar(env_name)
-    return value.get_secret_value() if isinstance(value, SecretStr) else value
-
-
-def s3_resource(settings: Settings) -> S3Resource:
-    """Local S3 with its fixed keys; Amazon S3 with AWS keys, or none: boto3's default chain."""
-    key, secret_key = settings.s3_credentials
-    return S3Resource(
-        endpoint_url=settings.s3_endpoint,
-        region_name=settings.aws_region,
-        aws_access_key_id=key,
-        aws_secret_access_key=secret_key
-        if settings.s3_is_local
-        else secret("AWS_SECRET_ACCESS_KEY", secret_key),
-    )
+def resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
+    """Every resource of the code location, by the key assets, checks and sensors name it."""
+    return {
+        "snowflake": snowflake_resource(settings),
+        "s3": s3_resource(settings),
+        "news_source": news_source_resource(settings),
+        "kafka": kafka_resource(settings),
+        "loader": loader_resource(settings),
+        "producer": producer_resource(settings),
+    }
 
 
 class WarehouseResource(dagster_snowflake.SnowflakeResource):
@@ -104,3 +97,9 @@ def _sign_in(settings: Settings) -> dict[str, Any]:
             "token": secret("SNOWFLAKE_TOKEN", settings.snowflake_token),
         }
     return {"password": secret("SNOWFLAKE_PASSWORD", settings.snowflake_password)}
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    """The resources as the code location loads them."""
+    return dg.Definitions(resources=resources(SETTINGS))

@@ -46,7 +46,7 @@ class KafkaService(LocalService):
 
     @property
     def address(self) -> str:
-        return self.settings.kafka_bootstrap
+        return self.settings.kafka.bootstrap_servers
 
     @property
     def libs_dir(self) -> Path:
@@ -153,7 +153,7 @@ class KafkaService(LocalService):
         level = aiokafka_log.level
         aiokafka_log.setLevel(logging.CRITICAL)  # a probe of a starting broker fails by design
         try:
-            list_topics(self.settings, timeout_ms=2_000)
+            list_topics(self.settings.kafka, timeout_ms=2_000)
         except Exception:
             return False
         finally:
@@ -161,7 +161,8 @@ class KafkaService(LocalService):
         return True
 
     def initialise(self) -> None:
-        ensure_topics(self.settings)
+        s = self.settings
+        ensure_topics(s.kafka, s.kafka_topics, s.kafka_replication_factor)
 
 
 def _cluster_id() -> str:

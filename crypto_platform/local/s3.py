@@ -56,17 +56,20 @@ class S3Service(LocalService):
         ]
 
     def env(self) -> dict[str, str]:
-        key, secret = self.settings.s3_credentials
+        s3 = self.settings.s3
         # No GOMEMLIMIT: SeaweedFS's live heap sits near 100 MiB, and a soft limit there made Go
         # collect without pause (13% of a core idle, against 1.7%, for the same resident memory).
-        return {"AWS_ACCESS_KEY_ID": key or "", "AWS_SECRET_ACCESS_KEY": secret or ""}
+        return {
+            "AWS_ACCESS_KEY_ID": s3.access_key_id or "",
+            "AWS_SECRET_ACCESS_KEY": s3.secret_access_key or "",
+        }
 
     def healthy(self) -> bool:
         try:
-            s3_client(self.settings, timeout=2).list_buckets()
+            s3_client(self.settings.s3, timeout=2).list_buckets()
         except Exception:
             return False
         return True
 
     def initialise(self) -> None:
-        ensure_bucket(self.settings)
+        ensure_bucket(self.settings.s3, self.settings.s3_bucket)

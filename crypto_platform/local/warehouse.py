@@ -29,7 +29,7 @@ class WarehouseService(LocalService):
         return [
             sys.executable,
             "-m",
-            "crypto_platform.local.fakesnow_server",
+            "crypto_platform.local.emulator",
             "--db-dir",
             str(self.data_dir),
             "--host",

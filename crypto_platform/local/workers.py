@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 
 from crypto_platform.local.service import LocalService
-from crypto_platform.prices.worker_status import health_of, is_current, read_status, status_path
+from crypto_platform.prices.health import health_file, health_of, is_current, read_health
 from crypto_platform.settings import LOCAL_HOST, PROJECT_ROOT
 
 
@@ -45,8 +45,8 @@ class SimulatorWorker(LocalService):
 
 class CliWorker(LocalService):
     """A `crypto-platform` command running in the background. Started once it writes its status file
-    (`.local/run/<name>.status.json`); healthy while it keeps rewriting it every report interval and
-    says it is progressing (`crypto_platform.prices.worker_status`). Started after the others are
+    (`.local/run/<name>.health.json`); healthy while it keeps rewriting it every report interval and
+    says it is progressing (`crypto_platform.prices.health`). Started after the others are
     set up: the producer refuses to start without its topics, the loader needs the warehouse's."""
 
     cli_args: tuple[str, ...]
@@ -62,7 +62,7 @@ class CliWorker(LocalService):
 
     @property
     def status_file(self) -> Path:
-        return status_path(self.settings.home, self.name)
+        return health_file(self.settings.home, self.name)
 
     def command(self) -> list[str]:
         return [sys.executable, "-m", "crypto_platform.cli", *self.cli_args]
@@ -74,10 +74,10 @@ class CliWorker(LocalService):
         }
 
     def healthy(self) -> bool:
-        return is_current(read_status(self.status_file), self.process.pid(), self._max_age)
+        return is_current(read_health(self.status_file), self.process.pid(), self._max_age)
 
     def condition(self) -> tuple[str, str]:
-        status = read_status(self.status_file)
+        status = read_health(self.status_file)
         if not is_current(status, self.process.pid(), self._max_age):
             return "unhealthy", f"no status written for {self._max_age:.0f} s (hung?)"
         assert status is not None

@@ -8,8 +8,8 @@ programmatic access token, or a password (Snowflake is phasing out single-factor
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import snowflake.connector
@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives import serialization
 from pydantic import SecretStr
 from snowflake.connector import SnowflakeConnection
 from snowflake.connector.cursor import SnowflakeCursor
+from snowflake.connector.errors import ProgrammingError
 
 from crypto_platform.settings import Settings
 
@@ -24,6 +25,17 @@ EMULATOR_ACCOUNT = "fakesnow"
 EMULATOR_USER = "fake"
 EMULATOR_PASSWORD = "snow"  # the emulator accepts any password; this is not a secret
 PAT_AUTHENTICATOR = "PROGRAMMATIC_ACCESS_TOKEN"  # the connector's name for token sign-in
+LOCK_ERRNO = 625
+"""Snowflake's lock error 000625: another transaction holds the row (the emulator reports DuckDB's
+write conflicts so too, see `local/emulator.py`)."""
+MISSING_ERRNO = 2003
+"""Snowflake's (and the emulator's) error for an object that does not exist."""
+
+
+class WriteConflict(RuntimeError):
+    """A transaction met another writer (Snowflake's lock error, the emulator's write conflict) and
+    was rolled back: nothing of it was kept. The writer decides how to go on (the loader from the
+    stored offsets, a news write by trying again)."""
 
 
 class SnowflakeSignInError(ValueError):
@@ -148,6 +160,11 @@ def _reveal(value: SecretStr | None) -> str:
     return value.get_secret_value() if value else ""
 
 
+Connect = Callable[[], AbstractContextManager[SnowflakeConnection]]
+"""What opens a warehouse connection: `lambda: connect(settings)`, or a Dagster resource's
+`get_connection`."""
+
+
 @contextmanager
 def connect(settings: Settings, **overrides: Any) -> Iterator[SnowflakeConnection]:
     conn = snowflake.connector.connect(**(connection_args(settings) | overrides))
@@ -159,12 +176,16 @@ def connect(settings: Settings, **overrides: Any) -> Iterator[SnowflakeConnectio
 
 @contextmanager
 def transaction(conn: SnowflakeConnection) -> Iterator[SnowflakeCursor]:
-    """A cursor inside BEGIN ... COMMIT; anything raised (even an interrupt) rolls back first."""
+    """A cursor inside BEGIN ... COMMIT; anything raised (even an interrupt) rolls back first. The
+    one conflict rule of every writer: a lock error anywhere in the transaction, its COMMIT included,
+    is raised as WriteConflict once rolled back."""
     with conn.cursor() as cur:
         cur.execute("BEGIN")
         try:
             yield cur
             cur.execute("COMMIT")
-        except BaseException:
+        except BaseException as exc:
             cur.execute("ROLLBACK")
+            if isinstance(exc, ProgrammingError) and exc.errno == LOCK_ERRNO:
+                raise WriteConflict(f"the warehouse refused the transaction: {exc.msg}") from exc
             raise

@@ -6,7 +6,7 @@ Parquet files to the news stage, deletes the days and COPYs the files in. Claimi
 writes of one layer run one after the other on both backends: Snowflake holds the second at the
 claim until the first commits (its DML takes table locks), so it deletes the first one's rows; the
 emulator (DuckDB, optimistic) fails the second at the claim with a lock error (see
-`local/fakesnow_server.py`), and it is retried after a backoff. Without the claim, two first loads
+`local/emulator.py`), and it is retried after a backoff. Without the claim, two first loads
 of a day on the emulator each deleted nothing and both inserted: every item twice.
 """
 
@@ -28,8 +28,7 @@ from snowflake.connector.errors import ProgrammingError
 from crypto_platform.clients.backoff import Backoff
 from crypto_platform.news.records import NewsRecord
 from crypto_platform.warehouse.bulk import put_parquet
-from crypto_platform.warehouse.connection import transaction
-from crypto_platform.warehouse.price_tables import LOCK_ERRNO
+from crypto_platform.warehouse.connection import MISSING_ERRNO, WriteConflict, transaction
 from crypto_platform.warehouse.sql import bind, count_rows, query
 
 log = logging.getLogger(__name__)
@@ -53,8 +52,6 @@ NEWS_COINS_SCHEMA = pa.schema(
     [("NEWS_ID", pa.int64()), ("PARTITION_DATE", pa.date32()), ("TICKER", pa.string())]
 )
 
-MISSING_ERRNO = 2003
-"""Snowflake's (and the emulator's) error for an object that does not exist."""
 WRITE_ATTEMPTS = 8
 """Tries of one write that keeps meeting another write of its layer (emulator only; Snowflake waits)."""
 
@@ -131,8 +128,8 @@ def _replace(
                         put_parquet(cur, rows, "news_stage_put", folder)
                         cur.execute(query(f"{name}_copy").format(load_id=folder))
             return
-        except ProgrammingError as exc:
-            if exc.errno != LOCK_ERRNO or attempt == WRITE_ATTEMPTS:
+        except WriteConflict:
+            if attempt == WRITE_ATTEMPTS:
                 raise
             delay = backoff.next_delay()
             log.warning("news %s write of %s..%s met another write; retry %d in %.1fs", layer,

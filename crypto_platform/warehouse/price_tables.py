@@ -10,32 +10,18 @@ is kept. A crash anywhere leaves either the whole batch and its offsets, or neit
 
 from __future__ import annotations
 
-import os
+import contextlib
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
 import pyarrow as pa
 from snowflake.connector import SnowflakeConnection
-from snowflake.connector.cursor import SnowflakeCursor
-from snowflake.connector.errors import ProgrammingError
 
 from crypto_platform.warehouse.bulk import put_parquet
-from crypto_platform.warehouse.connection import transaction
+from crypto_platform.warehouse.connection import WriteConflict, transaction
 from crypto_platform.warehouse.market_tables import refresh
 from crypto_platform.warehouse.sql import bind, bind_many, query
-
-LOCK_ERRNO = 625
-"""Snowflake's lock error: another transaction holds the row (the emulator reports conflicts so too)."""
-
-FAULT_ENV = "CRYPTO_PLATFORM_FAIL_AT"
-"""Test hook: the name of a point in `commit_batch` where the process dies (`os._exit`)."""
-
-
-class WriteConflict(RuntimeError):
-    """The batch's transaction met another writer (Snowflake's lock error, the emulator's write
-    conflict) and was rolled back: nothing of it was kept, and loading goes on from the stored
-    offsets."""
 
 
 class OffsetConflict(WriteConflict):
@@ -89,7 +75,6 @@ def commit_batch(conn: SnowflakeConnection, batch: TradeBatch) -> None:
     WriteConflict if another writer held what the transaction wrote (both rolled back)."""
     if batch.rows.num_rows:
         _stage(conn, batch)
-    _maybe_die("after_copy")
     try:
         with transaction(conn) as cur:
             for partition, (start, end) in sorted(batch.ranges.items()):
@@ -104,23 +89,15 @@ def commit_batch(conn: SnowflakeConnection, batch: TradeBatch) -> None:
                 cur.executemany(
                     *bind_many(query("trades_rejected_insert"), [asdict(r) for r in batch.rejected])
                 )
-            _maybe_die("before_commit")
-    except ProgrammingError as exc:
-        if exc.errno != LOCK_ERRNO:
-            raise
-        raise WriteConflict(f"the warehouse refused the batch's transaction: {exc.msg}") from exc
     finally:
         if batch.rows.num_rows:
-            with conn.cursor() as cur:
-                _clean_stage(cur, batch.load_id)
+            _clean_stage(conn, batch.load_id)
 
 
-def _clean_stage(cur: SnowflakeCursor, load_id: str) -> None:
-    try:
+def _clean_stage(conn: SnowflakeConnection, load_id: str) -> None:
+    # another loader deleting the same stale rows conflicts: it will finish the job
+    with contextlib.suppress(WriteConflict), transaction(conn) as cur:
         cur.execute(*bind(query("trades_stage_cleanup"), {"load_id": load_id}))
-    except ProgrammingError as exc:  # another loader is deleting the same stale rows: it will finish
-        if exc.errno != LOCK_ERRNO:
-            raise
 
 
 def _stage(conn: SnowflakeConnection, batch: TradeBatch) -> None:
@@ -131,8 +108,3 @@ def _stage(conn: SnowflakeConnection, batch: TradeBatch) -> None:
     with conn.cursor() as cur:
         put_parquet(cur, rows, "trades_stage_put", batch.load_id)
         cur.execute(query("trades_stage_copy").format(load_id=batch.load_id))
-
-
-def _maybe_die(point: str) -> None:
-    if os.environ.get(FAULT_ENV) == point:
-        os._exit(70)

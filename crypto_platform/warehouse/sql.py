@@ -38,7 +38,7 @@ def bind(sql: str, params: Mapping[str, Any] | None = None) -> tuple[str, list[A
     """`sql` with each `%(name)s` as `?`, and `params` as the list in that order: for connections
     with `paramstyle="qmark"` (all of the platform's), which bind values on the server. The text of
     a statement is then the same on every call, so the warehouse can reuse its compiled form (the
-    emulator caches it, see `local/fakesnow_server.py`), and no value is ever formatted into SQL."""
+    emulator caches it, see `local/emulator.py`), and no value is ever formatted into SQL."""
     if params is None:
         return sql, None
     return _NAMED.sub("?", sql), [params[name] for name in _NAMED.findall(sql)]
@@ -115,6 +115,17 @@ def apply_file(conn: SnowflakeConnection, path: Path) -> None:
             cur.execute(statement)
 
 
+def object_file(name: str) -> Path:
+    """The object file `sql/<name>` (e.g. `023_core_ohlcv.sql`), found as `query` finds statements."""
+    return get_settings().sql_dir / name
+
+
+def apply_objects(conn: SnowflakeConnection, names: Sequence[str]) -> None:
+    """(Re)create the objects of the named files of `sql/`, in the order given."""
+    for name in names:
+        apply_file(conn, object_file(name))
+
+
 def apply_sql(conn: SnowflakeConnection, settings: Settings) -> list[Path]:
     """Apply every object file (idempotent: each creates if missing or replaces); returns the files."""
     files = sql_files(settings.sql_dir)
@@ -126,10 +137,10 @@ def apply_sql(conn: SnowflakeConnection, settings: Settings) -> list[Path]:
     return files
 
 
-def description(path: Path) -> str:
-    """The file's leading `--` comment, which says what its object holds."""
+def description(name: str) -> str:
+    """The leading `--` comment of the object file `sql/<name>`, which says what its object holds."""
     lines = []
-    for line in path.read_text().splitlines():
+    for line in object_file(name).read_text().splitlines():
         if not line.startswith("--"):
             break
         lines.append(line.removeprefix("--").strip())

@@ -136,7 +136,7 @@ class SecureKafka(KafkaService):
             update={"kafka_bootstrap_servers": f"{LOCAL_HOST}:{self.ports[2]}"}
         )
         try:
-            list_topics(internal, timeout_ms=2_000)
+            list_topics(internal.kafka, timeout_ms=2_000)
         except Exception:
             return False
         return True

@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 import dagster as dg
 import pytest
 
-from crypto_platform.clients.kafka import KafkaConnection, KafkaSignInError, MskIamTokenProvider
+from crypto_platform.clients.kafka import KafkaSignInError, MskIamTokenProvider
 from crypto_platform.defs.prices.resources import kafka_resource
 from crypto_platform.settings import Settings
 
@@ -48,10 +48,7 @@ def decoded(token: str) -> tuple[str, dict[str, list[str]]]:
 
 @pytest.mark.parametrize("build", ["settings", "dagster resource"])
 def test_msk_iam_is_oauthbearer_with_a_signed_connect_token(build: str, msk: Settings) -> None:
-    if build == "settings":
-        config = KafkaConnection.from_settings(msk).client_config()
-    else:
-        config = kafka_resource(msk).client_config()
+    config = (msk.kafka if build == "settings" else kafka_resource(msk)).client_config()
     assert config["security_protocol"] == "SASL_SSL" and config["sasl_mechanism"] == "OAUTHBEARER"
     assert "sasl_plain_password" not in config
 
@@ -96,7 +93,7 @@ def test_a_token_is_reused_until_a_minute_before_it_expires() -> None:
 )
 def test_contradictory_kafka_settings_are_one_line(update: dict, says: str, msk: Settings) -> None:
     with pytest.raises(KafkaSignInError, match=says):
-        KafkaConnection.from_settings(msk.model_copy(update=update)).client_config()
+        msk.model_copy(update=update).kafka.client_config()
 
 
 def test_the_dagster_resource_holds_kafka_secrets_as_variable_names(monkeypatch: pytest.MonkeyPatch) -> None:

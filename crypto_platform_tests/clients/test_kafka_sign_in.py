@@ -23,7 +23,8 @@ from pydantic import SecretStr
 from typer.testing import CliRunner
 
 from crypto_platform.cli import app
-from crypto_platform.clients.kafka import KafkaSignInError, client_config, ensure_topics, list_topics
+from crypto_platform.clients.kafka import KafkaSignInError, ensure_topics, list_topics
+from crypto_platform.defs.prices.resources import loader_resource
 from crypto_platform.defs.prices.sensors import kafka_lag_sensor
 from crypto_platform.local.process import wait_until
 from crypto_platform.prices.loader.trades_loader import TradesLoader
@@ -50,14 +51,14 @@ def broker(local_stack: Settings, tmp_path_factory: pytest.TempPathFactory) -> I
 def scram(fresh: Settings, broker: SecureKafka) -> Settings:
     """A test's own topics and warehouse database, Kafka signed in with SCRAM-SHA-512 over TLS."""
     settings = broker.client_settings(fresh)
-    ensure_topics(settings)
+    ensure_topics(settings.kafka, settings.kafka_topics)
     return settings
 
 
 def use_in_environment(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     """Put the Kafka settings where the dashboard and the CLI read them: the environment."""
     env = {
-        "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap,
+        "KAFKA_BOOTSTRAP_SERVERS": settings.kafka.bootstrap_servers,
         "KAFKA_SECURITY_PROTOCOL": settings.kafka_security_protocol,
         "KAFKA_SASL_MECHANISM": settings.kafka_sasl_mechanism,
         "KAFKA_SASL_USERNAME": settings.kafka_sasl_username,
@@ -81,7 +82,10 @@ def sensor_tick(settings: Settings) -> dg.SensorResult:
 
 
 def load(settings: Settings):
-    loader = TradesLoader(client_config(settings), settings.kafka_topic_trades, lambda: connect(settings))
+    loader = TradesLoader(
+        settings.kafka, settings.kafka_topic_trades, lambda: connect(settings), settings.loader_batch_size,
+        loader_resource(settings).time_bound,
+    )  # fmt: skip
     return asyncio.run(loader.load_until_caught_up())
 
 
@@ -98,9 +102,9 @@ def test_producer_loader_lag_sensor_and_dashboard_work_over_scram_and_tls(
             }
         )
         with running_producer(settings) as producer:
-            assert wait_until(lambda: producer.stats.produced >= 300, 30), producer.stats.summary()
-    produced = producer.stats.produced
-    assert producer.stats.send_retries == 0
+            assert wait_until(lambda: producer.counters.produced >= 300, 30), producer.counters.summary()
+    produced = producer.counters.produced
+    assert producer.counters.send_retries == 0
 
     assert sensor_tick(settings).asset_events[0].metadata["lag"].value == produced
     use_in_environment(settings, monkeypatch)
@@ -188,7 +192,7 @@ def test_an_untrusted_certificate_is_one_line_naming_it(
 
 @pytest.mark.parametrize("mechanism", ["SCRAM-SHA-256", "PLAIN"])
 def test_other_sasl_mechanisms_sign_in(mechanism: str, scram: Settings, broker: SecureKafka) -> None:
-    assert scram.kafka_topic_trades in list_topics(broker.client_settings(scram, mechanism))
+    assert scram.kafka_topic_trades in list_topics(broker.client_settings(scram, mechanism).kafka)
 
 
 def test_mutual_tls_signs_in_with_the_client_certificate_only(scram: Settings, broker: SecureKafka) -> None:
@@ -201,11 +205,11 @@ def test_mutual_tls_signs_in_with_the_client_certificate_only(scram: Settings, b
             "kafka_ssl_keyfile": broker.certificates.client_key,
         }
     )
-    assert scram.kafka_topic_trades in list_topics(mtls)
+    assert scram.kafka_topic_trades in list_topics(mtls.kafka)
     with pytest.raises(
         KafkaSignInError, match=r"closed the connection at the first request: .* client certificate"
     ):
-        list_topics(mtls.model_copy(update={"kafka_ssl_certfile": None, "kafka_ssl_keyfile": None}))
+        list_topics(mtls.model_copy(update={"kafka_ssl_certfile": None, "kafka_ssl_keyfile": None}).kafka)
 
 
 def unsigned_jwt(subject: str) -> str:
@@ -229,5 +233,5 @@ def test_msk_iam_sends_the_signers_token_over_oauthbearer(
         return unsigned_jwt("crypto-platform"), (int(time.time()) + 900) * 1000
 
     monkeypatch.setattr(MSKAuthTokenProvider, "generate_auth_token", sign)
-    assert scram.kafka_topic_trades in list_topics(msk)
+    assert scram.kafka_topic_trades in list_topics(msk.kafka)
     assert signed_for == ["eu-west-1"]

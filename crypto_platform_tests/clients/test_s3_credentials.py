@@ -40,7 +40,7 @@ def no_keys_but_a_chain(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
 def test_without_endpoint_keys_or_switch_s3_is_the_local_server(no_keys_but_a_chain: None) -> None:
     settings = Settings(_env_file=None)
     assert settings.s3_is_local and settings.s3_endpoint == "http://127.0.0.1:9000"
-    assert settings.s3_credentials == ("local", "local-secret")
+    assert (settings.s3.access_key_id, settings.s3.secret_access_key) == ("local", "local-secret")
 
 
 def test_s3_amazon_without_keys_uses_the_default_credential_chain(
@@ -50,12 +50,15 @@ def test_s3_amazon_without_keys_uses_the_default_credential_chain(
     with mock_aws(config={"core": {"mock_credentials": False}}):  # moto sets no keys of its own
         settings = Settings(_env_file=None, aws_region="eu-west-1", s3_bucket="crypto-landing-prod")
         assert not settings.s3_is_local
-        assert settings.s3_endpoint is None and settings.s3_credentials == (None, None)
+        assert settings.s3_endpoint is None and (
+            settings.s3.access_key_id,
+            settings.s3.secret_access_key,
+        ) == (None, None)
 
-        client = s3_client(settings)
+        client = s3_client(settings.s3)
         assert client.meta.endpoint_url == "https://s3.eu-west-1.amazonaws.com"
         assert client._request_signer._credentials.access_key == CHAIN_KEY_ID
-        assert ensure_bucket(settings)
+        assert ensure_bucket(settings.s3, settings.s3_bucket)
         client.put_object(Bucket="crypto-landing-prod", Key="news/date=2026-10-01/news.jsonl", Body=b"{}\n")
 
         dagster_client = s3_resource(settings).get_client()
@@ -69,5 +72,5 @@ def test_aws_keys_still_mean_amazon_s3_with_those_keys(monkeypatch: pytest.Monke
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "key-secret")
     settings = Settings(_env_file=None)
     assert not settings.s3_is_local and settings.s3_endpoint is None
-    assert s3_client(settings)._request_signer._credentials.access_key == "AKIDKEYS"
+    assert s3_client(settings.s3)._request_signer._credentials.access_key == "AKIDKEYS"
     assert boto3.Session().get_credentials().access_key == "AKIDKEYS"

@@ -36,8 +36,8 @@ def test_init_creates_what_is_missing_and_is_idempotent(
     assert first.exit_code == 0, first.output
     assert f"kafka: topics {names['KAFKA_TOPIC_TRADES']}, {names['KAFKA_TOPIC_DLQ']}" in first.output
     assert f"s3: bucket {names['S3_BUCKET']} created" in first.output
-    assert {names["KAFKA_TOPIC_TRADES"], names["KAFKA_TOPIC_DLQ"]} <= set(list_topics(settings))
-    s3_client(settings).head_bucket(Bucket=names["S3_BUCKET"])
+    assert {names["KAFKA_TOPIC_TRADES"], names["KAFKA_TOPIC_DLQ"]} <= set(list_topics(settings.kafka))
+    s3_client(settings.s3).head_bucket(Bucket=names["S3_BUCKET"])
     with connect(settings) as conn:
         assert run_query(conn, "select count(*) from RAW.TRADES").rows == [(0,)]
 

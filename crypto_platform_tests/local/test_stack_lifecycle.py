@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
-from crypto_platform.clients.kafka import client_config
 from crypto_platform.clients.s3 import s3_client
 from crypto_platform.local import stack
 from crypto_platform.local.kafka import KafkaService
@@ -21,7 +20,7 @@ from crypto_platform.warehouse import connect, run_query
 
 
 async def _produce(settings: Settings, value: bytes) -> tuple[int, int]:
-    producer = AIOKafkaProducer(**client_config(settings), acks="all")
+    producer = AIOKafkaProducer(**settings.kafka.client_config(), acks="all")
     await producer.start()
     try:
         sent = await producer.send_and_wait(settings.kafka_topic_dlq, value)
@@ -31,7 +30,7 @@ async def _produce(settings: Settings, value: bytes) -> tuple[int, int]:
 
 
 async def _read(settings: Settings, partition: int, offset: int) -> bytes:
-    consumer = AIOKafkaConsumer(**client_config(settings), enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(**settings.kafka.client_config(), enable_auto_commit=False)
     await consumer.start()
     try:
         tp = TopicPartition(settings.kafka_topic_dlq, partition)
@@ -47,7 +46,7 @@ async def _read(settings: Settings, partition: int, offset: int) -> bytes:
 def test_down_then_up_keeps_every_services_data(local_stack: Settings) -> None:
     marker = uuid.uuid4().hex
     partition, offset = asyncio.run(_produce(local_stack, marker.encode()))
-    s3_client(local_stack).put_object(
+    s3_client(local_stack.s3).put_object(
         Bucket=local_stack.s3_bucket, Key=f"tests/{marker}", Body=marker.encode()
     )
     with connect(local_stack) as conn:
@@ -61,7 +60,7 @@ def test_down_then_up_keeps_every_services_data(local_stack: Settings) -> None:
 
     stack.up(local_stack, report=lambda _line: None)
     assert asyncio.run(_read(local_stack, partition, offset)) == marker.encode()
-    obj = s3_client(local_stack).get_object(Bucket=local_stack.s3_bucket, Key=f"tests/{marker}")
+    obj = s3_client(local_stack.s3).get_object(Bucket=local_stack.s3_bucket, Key=f"tests/{marker}")
     assert obj["Body"].read() == marker.encode()
     with connect(local_stack) as conn:
         assert run_query(conn, "select marker from OPS.RESTART_MARKER").rows == [(marker,)]

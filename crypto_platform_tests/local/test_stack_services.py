@@ -12,7 +12,6 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from botocore.exceptions import ClientError
 
-from crypto_platform.clients.kafka import client_config
 from crypto_platform.clients.s3 import s3_client
 from crypto_platform.local.dagster import loaded_locations
 from crypto_platform.settings import Settings
@@ -23,13 +22,13 @@ pytestmark = pytest.mark.stack
 
 
 async def _produce_and_consume(settings: Settings, topic: str, key: bytes, value: bytes) -> bytes:
-    producer = AIOKafkaProducer(**client_config(settings), enable_idempotence=True, acks="all")
+    producer = AIOKafkaProducer(**settings.kafka.client_config(), enable_idempotence=True, acks="all")
     await producer.start()
     try:
         sent = await producer.send_and_wait(topic, value, key=key)
     finally:
         await producer.stop()
-    consumer = AIOKafkaConsumer(**client_config(settings), enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(**settings.kafka.client_config(), enable_auto_commit=False)
     await consumer.start()
     try:
         tp = TopicPartition(topic, sent.partition)
@@ -42,7 +41,7 @@ async def _produce_and_consume(settings: Settings, topic: str, key: bytes, value
 
 
 async def _partition_counts(settings: Settings) -> dict[str, int]:
-    admin = AIOKafkaAdminClient(**client_config(settings))
+    admin = AIOKafkaAdminClient(**settings.kafka.client_config())
     await admin.start()
     try:
         described = await admin.describe_topics([settings.kafka_topic_trades, settings.kafka_topic_dlq])
@@ -65,7 +64,7 @@ def test_kafka_produces_and_consumes_a_message(local_stack: Settings) -> None:
 
 
 def test_s3_puts_and_gets_an_object_in_the_landing_bucket(local_stack: Settings) -> None:
-    client = s3_client(local_stack)
+    client = s3_client(local_stack.s3)
     key = f"tests/{uuid.uuid4().hex}.json"
     client.put_object(Bucket=local_stack.s3_bucket, Key=key, Body=b'{"ok": true}')
     assert client.get_object(Bucket=local_stack.s3_bucket, Key=key)["Body"].read() == b'{"ok": true}'

@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 from crypto_platform.defs.prices.assets import market_state, ohlcv
 from crypto_platform.settings import Settings
 from crypto_platform.warehouse import connect, run_query
-from crypto_platform.warehouse.price_tables import TradeBatch, WriteConflict, commit_batch
+from crypto_platform.warehouse.connection import WriteConflict
+from crypto_platform.warehouse.price_tables import TradeBatch, commit_batch
 from crypto_platform_tests.prices.helpers import resources
 from crypto_platform_tests.warehouse.helpers import Row, arrow_rows, candles, latest_prices, market_stats
 

@@ -12,7 +12,7 @@ import streamlit as st
 
 from crypto_platform.clients.dagster_api import AssetState, CheckState, DagsterUnavailable, asset_url
 from crypto_platform.clients.kafka import KafkaSignInError
-from crypto_platform.prices.worker_status import COUNTERS, health_of
+from crypto_platform.prices.health import COUNTERS, health_of
 from crypto_platform.settings import get_settings
 from streamlit_app import data, health
 from streamlit_app.timezone import local

@@ -7,9 +7,9 @@ from datetime import date
 import dagster as dg
 from dagster import AssetExecutionContext
 
-from crypto_platform.settings import get_settings
+from crypto_platform.defs.structure import SETTINGS
 
-news_days = dg.DailyPartitionsDefinition(start_date=get_settings().news_start_date, timezone="UTC")
+news_days = dg.DailyPartitionsDefinition(start_date=SETTINGS.news_start_date, timezone="UTC")
 
 
 def days_of(context: AssetExecutionContext) -> list[date]:

@@ -29,8 +29,8 @@ from snowflake.connector.errors import OperationalError
 from crypto_platform.clients.backoff import Backoff
 from crypto_platform.clients.dagster_api import DagsterUnavailable, report_materialization
 from crypto_platform.clients.kafka import KafkaSignInError
+from crypto_platform.prices.health import Health, HealthReport, write_health
 from crypto_platform.prices.loader.trades_loader import LoadReport, TradesLoader
-from crypto_platform.prices.worker_status import DagsterReport, Health, write_status
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +118,7 @@ async def follow(
         with contextlib.suppress(RuntimeError, ValueError):  # not the main thread (tests)
             loop.add_signal_handler(sig, stop.set)
     tracker = Tracker(stall_seconds)
-    health_report = DagsterReport(dagster_api, "raw_trades", "loader_progress")
+    health_report = HealthReport(dagster_api, "raw_trades", "loader_progress")
 
     def report() -> LoadReport:
         """Fold the batches since the last report into the totals, rewrite the status file, and
@@ -133,7 +133,7 @@ async def follow(
         totals = tracker.totals
         counters = {"rows": totals.rows, "rejected": totals.rejected, "batches": totals.batches,
                     "lag": sum(totals.lag.values())}  # fmt: skip
-        write_status(status_file, tracker.health, counters)
+        write_health(status_file, tracker.health, counters)
         return pending
 
     def publish(pending: LoadReport) -> None:
@@ -156,7 +156,7 @@ async def follow(
     try:
         while not stop.is_set():
             try:
-                await loader.follow(stop, tracker.batch, interval=interval, on_poll=tracker.polled)
+                await loader.load_continuously(stop, tracker.batch, interval, on_poll=tracker.polled)
             except KafkaSignInError:  # refused credentials do not heal by retrying
                 raise
             except Exception as exc:  # Kafka or the warehouse away: start over from the stored offsets

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from crypto_platform.clients.kafka import partition_ids
+from crypto_platform.clients.kafka import KafkaConnection, partition_ids
 
 
 @dataclass(frozen=True)
@@ -34,9 +33,9 @@ class Lag:
         return max(0.0, (now_ms - self.oldest_unloaded_ts_ms) / 1000)
 
 
-async def measure_lag(kafka_config: dict[str, Any], topic: str, stored: dict[int, int]) -> Lag:
-    partitions = [TopicPartition(topic, p) for p in await partition_ids(kafka_config, topic)]
-    consumer = AIOKafkaConsumer(**kafka_config, enable_auto_commit=False)
+async def measure_lag(kafka: KafkaConnection, topic: str, stored: dict[int, int]) -> Lag:
+    partitions = [TopicPartition(topic, p) for p in await partition_ids(kafka, topic)]
+    consumer = AIOKafkaConsumer(**kafka.client_config(), enable_auto_commit=False)
     await consumer.start()
     try:
         consumer.assign(partitions)

@@ -19,7 +19,7 @@ import websocket
 
 from crypto_platform.clients.backoff import Backoff
 from crypto_platform.clients.redaction import redact
-from crypto_platform.prices.producer.stats import ProducerStats
+from crypto_platform.prices.producer.counters import ProducerCounters
 
 log = logging.getLogger(__name__)
 
@@ -36,14 +36,14 @@ class FeedConnection:
         url: str,
         subscribe_messages: Sequence[str],
         on_frame: FrameHandler,
-        stats: ProducerStats,
+        counters: ProducerCounters,
         silence_timeout: float,
         backoff: Backoff,
     ) -> None:
         self.url = url
         self.subscribe_messages = list(subscribe_messages)
         self.on_frame = on_frame
-        self.stats = stats
+        self.counters = counters
         self.silence_timeout = silence_timeout
         self.backoff = backoff
         self._stop = threading.Event()
@@ -80,7 +80,7 @@ class FeedConnection:
             self.problem = reason
             if self._gap_since is None:
                 self._gap_since, self._gap_reason = last_frame, reason
-            self.stats.reconnects += 1
+            self.counters.reconnects += 1
             delay = self.backoff.next_delay()
             log.warning("feed %s lost (%s); reconnecting in %.2fs", redact(self.url), reason, delay)
             self._stop.wait(delay)
@@ -121,8 +121,8 @@ class FeedConnection:
         if self._gap_since is None:
             return
         gap = now - self._gap_since
-        self.stats.gaps += 1
-        self.stats.gap_seconds += gap
+        self.counters.gaps += 1
+        self.counters.gap_seconds += gap
         log.warning("feed gap of %.2fs ended (%s)", gap, self._gap_reason)
         self._gap_since = None
         self.backoff.reset()

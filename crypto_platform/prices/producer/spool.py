@@ -14,9 +14,9 @@ import json
 import time
 from pathlib import Path
 
-from crypto_platform.prices.producer.sink import Message
+from crypto_platform.prices.producer.sink import Record
 
-Record = tuple[str, Message]
+SpooledRecord = tuple[str, Record]
 """A topic and a message (key, value)."""
 
 
@@ -24,7 +24,7 @@ def spool_dir(home: Path) -> Path:
     return home / "spool"
 
 
-def save(folder: Path, records: list[Record]) -> Path:
+def save(folder: Path, records: list[SpooledRecord]) -> Path:
     """Write `records` to a new spool file (atomically: a reader never sees half of one)."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"producer-{time.time_ns()}.jsonl"
@@ -43,7 +43,7 @@ def files(folder: Path) -> list[Path]:
     return sorted(folder.glob("producer-*.jsonl"))
 
 
-def load(path: Path) -> list[Record]:
+def load(path: Path) -> list[SpooledRecord]:
     records = []
     for line in path.read_text().splitlines():
         item = json.loads(line)

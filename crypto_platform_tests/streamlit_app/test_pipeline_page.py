@@ -3,6 +3,7 @@ assets and checks, the broker for lag, the workers' status files, OPS.ALERTS."""
 
 from __future__ import annotations
 
+import dataclasses
 import socket
 
 import dagster as dg
@@ -15,8 +16,8 @@ from crypto_platform.defs.prices.checks import raw_trades_unique_offsets, raw_tr
 from crypto_platform.settings import Settings
 from crypto_platform.warehouse import connect
 from crypto_platform.warehouse.alert_tables import record
-from crypto_platform_tests.dashboard.helpers import run_app
 from crypto_platform_tests.prices.helpers import T0, produce, resources, trade
+from crypto_platform_tests.streamlit_app.helpers import run_app
 
 pytestmark = pytest.mark.stack
 
@@ -43,7 +44,7 @@ def test_assets_checks_lag_counters_and_alerts(fresh: Settings, monkeypatch: pyt
     produce(fresh, [trade("BTC-USD", "101", "1", T0 + 10 + i) for i in range(4)])  # left unloaded
     with connect(fresh) as conn:
         alert = Alert("prices-errors", "failure", "raw_trades_fresh failed", "raw_trades", "raw_trades_fresh")
-        record(conn, alert)
+        record(conn, dataclasses.asdict(alert))
 
     app = open_pipeline(monkeypatch, fresh)
 

@@ -10,8 +10,8 @@ import pytest
 
 from crypto_platform.defs.prices.assets import raw_trades
 from crypto_platform.settings import Settings
-from crypto_platform_tests.dashboard.helpers import run_app
 from crypto_platform_tests.prices.helpers import T0, produce, resources, trade
+from crypto_platform_tests.streamlit_app.helpers import run_app
 
 
 @pytest.mark.stack

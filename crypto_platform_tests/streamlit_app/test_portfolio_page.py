@@ -4,6 +4,7 @@ deleting transactions, the positions computed from them, and bad input refused w
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import dagster as dg
 import pytest
@@ -12,8 +13,9 @@ from streamlit.testing.v1 import AppTest
 from crypto_platform.defs.prices.assets import raw_trades
 from crypto_platform.settings import Settings
 from crypto_platform.warehouse import connect, run_query
-from crypto_platform_tests.dashboard.helpers import run_app
 from crypto_platform_tests.prices.helpers import T0, produce, resources, trade
+from crypto_platform_tests.streamlit_app.helpers import run_app
+from streamlit_app import timezone
 
 pytestmark = pytest.mark.stack
 
@@ -111,6 +113,14 @@ def test_editing_and_deleting_a_transaction(priced: Settings, monkeypatch: pytes
             {"symbol": "ETH-USD", "quantity": "1e308", "price": "1"},
             "quantity must have at most 12 decimal places and less than 10^26",
         ),
+        (  # was saved as 5, and said "Saved"
+            {"symbol": "ETH-USD", "quantity": "0,5", "price": "1"},
+            "quantity must be a number, not '0,5': write digits with a point for decimals",
+        ),
+        (  # was saved as 1.23456
+            {"symbol": "ETH-USD", "quantity": "1", "price": "1.234,56"},
+            "price must be a number, not '1.234,56'",
+        ),
     ],
 )
 def test_bad_input_is_refused_and_nothing_is_written(
@@ -122,3 +132,17 @@ def test_bad_input_is_refused_and_nothing_is_written(
     add(app, datetime(2026, 1, 2), **values)
     assert message in app.error[0].value and app.error[0].value.startswith("Not saved")
     assert stored_rows(priced) == before
+
+
+def test_a_time_the_local_clock_skips_is_refused_and_one_it_repeats_is_said(
+    priced: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """2024-03-31 02:30 does not exist in Madrid: it used to be stored as 01:30 UTC, shown as 03:30."""
+    monkeypatch.setattr(timezone, "user_zone", lambda: ZoneInfo("Europe/Madrid"))
+    app = open_portfolio(monkeypatch, priced)
+    before = stored_rows(priced)
+    add(app, datetime(2024, 3, 31, 2, 30), symbol="ETH-USD", quantity="1", price="3500")
+    assert "2024-03-31 02:30 does not exist in Europe/Madrid" in app.error[0].value
+    assert stored_rows(priced) == before
+    add(app, datetime(2024, 10, 27, 2, 30), symbol="ETH-USD", quantity="1", price="3500")
+    assert any("happens twice in Europe/Madrid; taken as the first" in s.value for s in app.success)

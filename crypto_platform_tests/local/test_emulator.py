@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 from snowflake.connector.errors import ProgrammingError
 
-from crypto_platform.local.fakesnow_server import RecentResults
+from crypto_platform.local.emulator import RecentResults
 from crypto_platform.settings import Settings
 from crypto_platform.warehouse import connect, run_query
 

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from crypto_platform.settings import Settings
 from crypto_platform.warehouse import connect
-from crypto_platform_tests.dashboard.helpers import NOW, news_item, run_app, store_news
+from crypto_platform_tests.streamlit_app.helpers import NOW, news_item, run_app, store_news
 
 pytestmark = pytest.mark.stack
 
@@ -65,3 +65,24 @@ def test_filtering_by_coin_and_date(with_news: Settings, monkeypatch: pytest.Mon
 def test_no_news_at_all_says_how_to_load_some(fresh: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     app = open_news(monkeypatch, fresh)
     assert "No news loaded yet" in app.info[0].value and "news_landing" in app.info[0].value
+
+
+def test_a_link_is_the_whole_url_escaped_or_no_link(fresh: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A `)` in a URL used to end the link early and put another host's image on the page; a space
+    showed raw Markdown."""
+    urls = {
+        1: "https://news.example.com/etf_(update)) ![pixel](https://evil.example/t.png)",
+        2: "https://news.example.com/a b",
+        3: "javascript:alert(1)",
+    }
+    items = [news_item(i, i, f"Story {i}", ["BTC"], 0.0) for i in urls]
+    for row, _ in items:
+        row["url"] = urls[row["id"]]
+    with connect(fresh) as conn:
+        store_news(conn, items)
+    app = open_news(monkeypatch, fresh)
+    assert headlines(app) == [
+        "**[Story 1](https://news.example.com/etf_%28update%29%29%20!%5Bpixel%5D%28https://evil.example/t.png%29)**",
+        "**[Story 2](https://news.example.com/a%20b)**",
+        "**Story 3**",
+    ]

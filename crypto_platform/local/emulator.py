@@ -40,7 +40,7 @@ from fakesnow.instance import FakeSnow
 from snowflake.connector.errors import ProgrammingError
 from sqlglot import exp
 
-from crypto_platform.warehouse.price_tables import LOCK_ERRNO
+from crypto_platform.warehouse.connection import LOCK_ERRNO
 
 
 def _keep_null_timestamps() -> None:

@@ -2,7 +2,7 @@
 each rewrites every report interval, read by `crypto-platform status`, the local stack and the
 dashboard's Pipeline page.
 
-Healthy means alive and progressing (DESIGN.md, trust rules). A worker is in one state at a time,
+Healthy means alive and progressing (docs/prices.md, "Health"). A worker is in one state at a time,
 with the reason and the time it entered it (epoch seconds):
 - progressing: `producing` or `loading`, or `idle` (nothing to do);
 - not: `starting`, `waiting` (a service it needs does not answer: it retries with backoff),
@@ -62,12 +62,12 @@ class Health:
         return f"{text}: {self.reason}" if self.reason else text
 
 
-def status_path(home: Path, worker: str) -> Path:
+def health_file(home: Path, worker: str) -> Path:
     """Where the worker `worker` (producer, loader) keeps its status under the platform's home."""
-    return home / "run" / f"{worker}.status.json"
+    return home / "run" / f"{worker}.health.json"
 
 
-def write_status(path: Path, health: Health, counters: dict[str, Any]) -> None:
+def write_health(path: Path, health: Health, counters: dict[str, Any]) -> None:
     """Replace the file atomically (readers never see half of it), stamped with time and PID."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
@@ -76,7 +76,7 @@ def write_status(path: Path, health: Health, counters: dict[str, Any]) -> None:
     tmp.replace(path)
 
 
-def read_status(path: Path) -> dict[str, Any] | None:
+def read_health(path: Path) -> dict[str, Any] | None:
     try:
         return json.loads(path.read_text())
     except (FileNotFoundError, ValueError):
@@ -100,7 +100,7 @@ def _duration(seconds: float) -> str:
     return f"{seconds:.0f} s"
 
 
-class DagsterReport:
+class HealthReport:
     """A worker's health in the Dagster UI: each change of state is recorded as an evaluation of the
     check `check` on `asset` (passed while progressing), through the webserver's REST API. A report
     the webserver does not take is tried again at the next call."""
@@ -123,3 +123,37 @@ class DagsterReport:
             log.warning("could not record %s in Dagster (%s); will try again", self.check, exc)
             return
         self._sent = state
+
+
+# ---- health judged from the data alone ------------------------------------------------------
+# The workers record their own state in the checks `producer_progress` and `loader_progress`, with
+# their reasons; these judge the same from the topic and the warehouse, which catches what a worker
+# cannot say itself (it died, or it hangs).
+
+
+@dataclass(frozen=True)
+class DataHealth:
+    passed: bool
+    description: str
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+def loader_health_from_data(
+    lag: int, seconds_since_advance: float | None, stall_seconds: float
+) -> DataHealth:
+    """Stalled when messages wait (`lag`) and no partition's offset advanced for `stall_seconds`."""
+    metadata = {"lag": lag, "seconds_since_offsets_advanced": seconds_since_advance, "source": "data"}
+    if lag and (seconds_since_advance is None or seconds_since_advance >= stall_seconds):
+        since = "never" if seconds_since_advance is None else f"for {seconds_since_advance:.0f} s"
+        return DataHealth(False, f"stalled: {lag} message(s) wait and no offset advanced {since}", metadata)
+    return DataHealth(True, f"loading: {lag} message(s) wait", metadata)
+
+
+def producer_health_from_data(seconds_since_newest: float | None, stall_seconds: float) -> DataHealth:
+    """Stalled when no message reached the topic for `stall_seconds` (a live market trades every
+    second; the simulator many times a second)."""
+    metadata = {"seconds_since_newest_message": seconds_since_newest, "source": "data"}
+    if seconds_since_newest is None or seconds_since_newest >= stall_seconds:
+        since = "ever" if seconds_since_newest is None else f"for {seconds_since_newest:.0f} s"
+        return DataHealth(False, f"stalled: no trade written to the topic {since}", metadata)
+    return DataHealth(True, f"producing: newest trade {seconds_since_newest:.0f} s old", metadata)

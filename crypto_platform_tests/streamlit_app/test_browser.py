@@ -1,10 +1,16 @@
 """End to end: the dashboard as `make up` runs it, each page opened in headless Chromium, waited on
-until its content is drawn, and saved as a screenshot under the test's output folder."""
+until its content is drawn, and saved as a screenshot; and the asset lineage in the Dagster UI.
+
+Screenshots go to the test's output folder, or to `CRYPTO_PLATFORM_SCREENSHOTS` when it is set:
+`make screenshots` writes the README's pictures under `docs/images/` so."""
 
 from __future__ import annotations
 
+import math
+import os
 import shutil
 import socket
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
@@ -22,10 +28,11 @@ from crypto_platform.defs.prices.assets import raw_trades
 from crypto_platform.local.process import wait_until
 from crypto_platform.local.workers import DashboardWorker
 from crypto_platform.portfolio.ledger import transaction
+from crypto_platform.prices.trade import Trade
 from crypto_platform.settings import PROJECT_ROOT, Settings
 from crypto_platform.warehouse import connect, portfolio_tables
-from crypto_platform_tests.dashboard.helpers import news_item, store_news
-from crypto_platform_tests.prices.helpers import T0, produce, resources, trade
+from crypto_platform_tests.prices.helpers import produce, resources, trade
+from crypto_platform_tests.streamlit_app.helpers import news_item, store_news
 
 pytestmark = [pytest.mark.stack, pytest.mark.slow]
 T0_TIME = datetime(2026, 1, 1)
@@ -45,6 +52,33 @@ PAGES = {
 }
 
 
+# The prices group's lineage in the Dagster UI, drawn once the graph's first and last nodes are in it.
+LINEAGE = (
+    "locations/crypto_platform/asset-groups/prices/lineage",
+    "//*[.//*[text()='raw_trades'] and .//*[text()='market_stats_24h']]",
+)
+
+
+def screenshot(browser: webdriver.Chrome, tmp_path: Path, name: str) -> None:
+    """Save the page as `<name>.png` in `CRYPTO_PLATFORM_SCREENSHOTS`, or else in `tmp_path`."""
+    folder = Path(os.environ.get("CRYPTO_PLATFORM_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    shot = folder / f"{name}.png"
+    assert browser.save_screenshot(str(shot)) and shot.stat().st_size > 10_000
+    print(f"screenshot: {shot}")
+
+
+def last_hour_of_trades() -> list[Trade]:
+    """BTC-USD every 30 s over the hour to now: from 95,000 up to 100,000 with waves on the way, so
+    that the pictures show live candles."""
+    now_ms = int(time.time()) // 60 * 60_000
+    return [
+        trade("BTC-USD", f"{95_000 + 5_000 * i / 119 + 400 * math.sin(6 * math.pi * i / 119):.2f}",
+              "0.5", now_ms - (119 - i) * 30_000)
+        for i in range(120)
+    ]  # fmt: skip
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -55,7 +89,7 @@ def free_port() -> int:
 def dashboard(fresh: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A dashboard process of this test's own, on the test's warehouse database, with prices, a
     holding and a news item in it."""
-    produce(fresh, [trade("BTC-USD", "95000", "1", T0), trade("BTC-USD", "100000", "2", T0 + 60_000)])
+    produce(fresh, last_hour_of_trades())
     assert dg.materialize([raw_trades], resources=resources(fresh)).success
     with connect(fresh) as conn:
         portfolio_tables.change(
@@ -97,6 +131,13 @@ def test_every_page_renders_its_content_in_chromium(
         browser.get(f"{dashboard}/{path}")
         WebDriverWait(browser, 60).until(ec.presence_of_element_located((By.XPATH, drawn)))
         assert not browser.find_elements(By.XPATH, "//*[@data-testid='stException']")
-        shot = tmp_path / f"{path or 'markets'}.png"
-        assert browser.save_screenshot(str(shot)) and shot.stat().st_size > 10_000
-        print(f"screenshot: {shot}")
+        screenshot(browser, tmp_path, f"dashboard-{path or 'markets'}")
+
+
+def test_asset_lineage_renders_in_the_dagster_ui(
+    local_stack: Settings, browser: webdriver.Chrome, tmp_path: Path
+) -> None:
+    path, drawn = LINEAGE
+    browser.get(f"{local_stack.dagster_ui}/{path}")
+    WebDriverWait(browser, 90).until(ec.presence_of_element_located((By.XPATH, drawn)))
+    screenshot(browser, tmp_path, "dagster-lineage")

@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 
 
 @dataclass
-class ProducerStats:
+class ProducerCounters:
     frames: int = 0  # frames received from the feed
     trades: int = 0  # valid trades parsed from them
     produced: int = 0  # trades acknowledged by Kafka
