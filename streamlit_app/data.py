@@ -27,6 +27,7 @@ from crypto_platform.warehouse.sql import query
 P = ParamSpec("P")
 TIMEFRAMES = ("1m", "5m", "1h", "1d")
 TTL_SECONDS = get_settings().dashboard_refresh_seconds  # live reads last one refresh
+MAX_ENTRIES = 256  # per cached read: distinct arguments kept at once (the oldest go first)
 
 
 class WarehouseUnavailable(RuntimeError):
@@ -76,24 +77,24 @@ def _frame(name: str, params: dict | None = None) -> pd.DataFrame:
     return frame
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+@st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
 def latest_prices() -> pd.DataFrame:
     return _frame("dashboard_latest_prices")
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+@st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
 def candles(symbol: str, timeframe: str, since: datetime) -> pd.DataFrame:
     """One symbol's candles from `since` (UTC) on."""
     return _frame("dashboard_candles", {"symbol": symbol, "timeframe": timeframe, "since": since})
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+@st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
 def ticks(symbol: str, since: datetime) -> pd.DataFrame:
     """One symbol's trades from `since` (UTC) on."""
     return _frame("dashboard_ticks", {"symbol": symbol, "since": since})
 
 
-@st.cache_data(ttl=60, show_spinner=False)
+@st.cache_data(ttl=60, max_entries=MAX_ENTRIES, show_spinner=False)
 def hourly_closes(since: datetime) -> pd.DataFrame:
     return _frame("dashboard_hourly_closes", {"since": since})
 
@@ -114,30 +115,30 @@ def change_portfolio(*, upsert: Transaction | None = None, delete: str | None = 
             raise LedgerError(f"the warehouse refused it ({exc.msg})") from exc
 
 
-@st.cache_data(ttl=60, show_spinner=False)
+@st.cache_data(ttl=60, max_entries=MAX_ENTRIES, show_spinner=False)
 def coins() -> list[str]:
     with _warehouse() as conn:
         return list(news_tables.coins(conn))
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+@st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
 def news(since: datetime, until: datetime, coin: str | None, limit: int = 200) -> pd.DataFrame:
     return _frame("dashboard_news", {"since": since, "until": until, "coin": coin, "limit": int(limit)})
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+@st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
 def alerts(limit: int = 50) -> pd.DataFrame:
     return _frame("dashboard_alerts", {"limit": int(limit)})
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+@st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
 def loaded_offsets(topic: str) -> dict[int, int]:
     """The loader's next offset per partition, as the warehouse holds it."""
     with _warehouse() as conn:
         return stored_offsets(conn, topic)
 
 
-@st.cache_data(ttl=60, show_spinner=False)
+@st.cache_data(ttl=60, max_entries=MAX_ENTRIES, show_spinner=False)
 def newest_news() -> datetime | None:
     with _warehouse() as conn:
         return run_query(conn, query("dashboard_news_newest")).rows[0][0]

@@ -6,6 +6,7 @@ skipped with a warning rather than failing the others.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import time
@@ -15,8 +16,8 @@ from dagster_slack import SlackResource
 
 from crypto_platform.alerts.alert import Alert
 from crypto_platform.alerts.config import Channel, SlackChannel, TableChannel, WebhookChannel
-from crypto_platform.settings import Settings
-from crypto_platform.warehouse import alert_tables, connect
+from crypto_platform.warehouse import alert_tables
+from crypto_platform.warehouse.connection import Connect
 
 log = logging.getLogger(__name__)
 
@@ -59,11 +60,12 @@ def post_webhook(
         time.sleep(delay)
 
 
-def send(channel: Channel, alert: Alert, settings: Settings) -> None:
-    """Deliver `alert`; raises ChannelSkipped when unconfigured, or the transport's error."""
+def send(channel: Channel, alert: Alert, connect: Connect) -> None:
+    """Deliver `alert` (`connect` opens a warehouse connection, for OPS.ALERTS); raises ChannelSkipped
+    when unconfigured, or the transport's error."""
     if isinstance(channel, TableChannel):
-        with connect(settings) as conn:
-            alert_tables.record(conn, alert)
+        with connect() as conn:
+            alert_tables.record(conn, dataclasses.asdict(alert))
     elif isinstance(channel, WebhookChannel):
         post_webhook(_secret(channel.url_env), alert, channel.timeout_seconds)
     elif isinstance(channel, SlackChannel):
@@ -74,14 +76,14 @@ def send(channel: Channel, alert: Alert, settings: Settings) -> None:
 
 
 def send_all(
-    channels: dict[str, Channel], names: list[str], alert: Alert, settings: Settings
+    channels: dict[str, Channel], names: list[str], alert: Alert, connect: Connect
 ) -> dict[str, str]:
     """Send to each named channel; one failing channel does not stop the others. Returns what
     happened per channel ("sent", "skipped: ...", "failed: ...")."""
     results = {}
     for name in names:
         try:
-            send(channels[name], alert, settings)
+            send(channels[name], alert, connect)
             results[name] = "sent"
         except ChannelSkipped as exc:
             results[name] = f"skipped: {exc}"

@@ -15,7 +15,18 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from crypto_platform.common.numbers import typed_number
+from crypto_platform.prices.symbols import SYMBOL
 
 Outcome = Literal["failed_warn", "failed_error", "errored"]
 NAME = r"^[a-z0-9][a-z0-9_-]*$"
@@ -60,7 +71,16 @@ class Rule(_Strict):
     outcomes: list[Outcome] = ["failed_error", "errored"]
     run_failures: bool = False  # also alert on every failed run (a blocking check stops a run)
     channels: list[str] = Field(min_length=1)
-    quiet_minutes: float = Field(30, ge=0)  # a new failure this soon after the last alert is not sent
+    quiet_minutes: float = Field(30, ge=0)  # a new failure this soon after the last alert waits
+    repeat_minutes: float | None = Field(None, gt=0)  # an open failure is announced again this often
+
+    @property
+    def quiet_seconds(self) -> float:
+        return self.quiet_minutes * 60
+
+    @property
+    def repeat_seconds(self) -> float | None:
+        return None if self.repeat_minutes is None else self.repeat_minutes * 60
 
     @model_validator(mode="after")
     def _watches_something(self) -> Rule:
@@ -83,6 +103,24 @@ class PriceAlert(_Strict):
     below: Decimal | None = None
     channels: list[str] = Field(min_length=1)
     quiet_minutes: float = Field(30, ge=0)
+    repeat_minutes: float | None = Field(None, gt=0)
+    no_price_minutes: float = Field(15, gt=0)
+    """How long the symbol may have no price at all before the check fails saying so."""
+
+    @field_validator("symbol")
+    @classmethod
+    def _standard_symbol(cls, value: str) -> str:
+        if not SYMBOL.match(value):
+            raise ValueError(
+                f"{value!r} is not a symbol as the platform names them: BASE-QUOTE in capitals, e.g. BTC-USD"
+            )
+        return value
+
+    @field_validator("above", "below", mode="before")
+    @classmethod
+    def _typed_threshold(cls, value: object, info: ValidationInfo) -> Decimal | None:
+        """The one rule for typed numbers (`typed_number`): `63,000.50` is 63000.50; `0,5` is refused."""
+        return None if value is None else typed_number(value, f"`{info.field_name}` threshold")  # type: ignore[arg-type]
 
     @model_validator(mode="after")
     def _one_threshold(self) -> PriceAlert:
@@ -113,6 +151,7 @@ class PriceAlert(_Strict):
             outcomes=["failed_warn", "errored"],
             channels=self.channels,
             quiet_minutes=self.quiet_minutes,
+            repeat_minutes=self.repeat_minutes,
         )
 
 

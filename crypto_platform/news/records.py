@@ -9,18 +9,26 @@ The corrupt-file rule: a file is corrupt, and quarantined whole, when it is not 
 at least one non-blank line and not one of them is a usable item (a JSON array, a CSV, a truncated
 or binary file all end up here). Otherwise its good lines load and only its bad lines are
 quarantined. An empty file is not corrupt: it is a day without news.
+
+The text rule: content never stops the pipeline. A record's text fields are repaired, not refused:
+a lone surrogate (text cut in the middle of an emoji, valid JSON as `\ud83d`) becomes U+FFFD, and
+NUL, the other control characters but tab and line feed, and the bidirectional controls (U+202A to
+U+202E, U+2066 to U+2069, which could make a link read as another) are removed.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NoReturn
 
 DEFAULT_CATEGORY = "crypto"  # the batch only asks for category=crypto
 MAX_ID = 2**63 - 1  # RAW.NEWS.ID is loaded through a 64-bit integer column
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+REMOVED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 BadLine = tuple[int, str, str]
 """(line number from 1, reason, the raw line) of a line that did not become a record."""
 
@@ -92,7 +100,13 @@ def _text(item: dict[str, Any], field: str) -> str:
         return ""
     if not isinstance(value, str):
         raise BadNewsItem(f"{field} is not a string: {value!r}")
-    return value.strip()
+    return repaired(value).strip()
+
+
+def repaired(text: str) -> str:
+    """`text` by the text rule of this module: lone surrogates as U+FFFD; NUL, control characters
+    (but tab and line feed) and bidirectional controls removed."""
+    return REMOVED.sub("", LONE_SURROGATE.sub("\ufffd", text))
 
 
 def _missing(field: str) -> NoReturn:
@@ -131,7 +145,14 @@ def read_file(data: bytes) -> tuple[list[NewsRecord], list[BadLine], str | None]
 
 
 def to_jsonl(items: list[dict[str, Any]]) -> bytes:
-    """One compact JSON object per line, unicode as is, UTF-8: the landing file's format."""
-    return "".join(
-        json.dumps(item, ensure_ascii=False, separators=(",", ":")) + "\n" for item in items
-    ).encode()
+    """One compact JSON object per line, UTF-8: the landing file's format. Unicode is written as
+    is, but an item holding a lone surrogate (which UTF-8 cannot encode) is written with `\\u`
+    escapes, so that the line still holds exactly what the source sent."""
+    return b"".join(_json_line(item) for item in items)
+
+
+def _json_line(item: dict[str, Any]) -> bytes:
+    try:
+        return (json.dumps(item, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+    except UnicodeEncodeError:
+        return (json.dumps(item, separators=(",", ":")) + "\n").encode()

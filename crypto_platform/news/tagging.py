@@ -10,22 +10,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
-COINS: dict[str, tuple[str, ...]] = {
-    "BTC": ("Bitcoin",),
-    "ETH": ("Ethereum", "Ether"),
-    "SOL": ("Solana",),
-    "BNB": ("BNB", "Binance Coin"),
-    "XRP": ("XRP", "Ripple"),
-    "ADA": ("Cardano",),
-    "DOGE": ("Dogecoin",),
-    "AVAX": ("Avalanche",),
-    "DOT": ("Polkadot",),
-    "LINK": ("Chainlink",),
-    "LTC": ("Litecoin",),
-    "MATIC": ("Polygon",),
-}
-"""Ticker -> names. Tickers match in upper case only (optionally as a `$BTC` cashtag), so "link" or
-"dot" in prose are not coins; names match in any case."""
+from crypto_platform.common.assets import ASSETS
+
+COINS: dict[str, tuple[str, ...]] = ASSETS
+"""Ticker -> names, from the one table of assets (`crypto_platform.common.assets`; a ticker without
+names is tagged by its ticker alone). Tickers match in upper case only (optionally as a `$BTC` cashtag), so
+"link" or "dot" in prose are not coins; names match in any case."""
 
 _BEFORE, _AFTER = r"(?<![A-Za-z0-9])", r"(?![A-Za-z0-9])"
 

@@ -12,9 +12,9 @@ import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-from crypto_platform.clients.numbers import NotStorable, exact_value
+from crypto_platform.common.numbers import NotStorable, exact_value, typed_number
 
 SIDES = ["buy", "sell"]
 
@@ -58,17 +58,13 @@ class Position:
 
 
 def number(text: str | Decimal | float, what: str, *, allow_zero: bool = False) -> Decimal:
-    """Parse a user-entered amount: a finite decimal, positive (or zero if allowed), that the
-    warehouse's NUMBER(38,12) holds exactly (never stored as a different number)."""
+    """Parse a user-entered amount by the one rule for typed numbers (`typed_number`: a point for
+    decimals, commas only in a thousands grouping): positive (or zero if allowed), and held exactly
+    by the warehouse's NUMBER(38,12) (never stored as a different number). Raises LedgerError."""
     try:
-        value = Decimal(str(text).strip().replace(",", ""))
-    except InvalidOperation:
-        raise LedgerError(f"The {what} must be a number, not {str(text)!r}.") from None
-    if not value.is_finite():
-        raise LedgerError(f"The {what} must be a finite number.")
-    if value < 0 or (value == 0 and not allow_zero):
-        raise LedgerError(f"The {what} must be {'zero or more' if allow_zero else 'more than zero'}.")
-    try:
+        value = typed_number(text, what)
+        if value < 0 or (value == 0 and not allow_zero):
+            raise LedgerError(f"The {what} must be {'zero or more' if allow_zero else 'more than zero'}.")
         return exact_value(value, what)
     except NotStorable as exc:
         raise LedgerError(str(exc)) from None

@@ -6,7 +6,7 @@ concatenated one (Binance `BTCUSDT`, as Finnhub relays it) is split only where t
 asset and the rest a known quote currency, and only when exactly one split fits; anything else is
 refused with the override that would map it (`PRODUCER_SYMBOL_MAP=BINANCE:XYZUSDT=XYZ-USD`). Names
 for one thing are made one: dollar stablecoins count as USD, Kraken's XBT and XDG are BTC and DOGE.
-Adding a coin is a line in ASSETS, or an override in settings.
+Adding a coin is a line in `crypto_platform/common/assets.py`, or an override in settings.
 """
 
 from __future__ import annotations
@@ -14,16 +14,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
+from crypto_platform.common.assets import ASSETS as COIN_NAMES
 from crypto_platform.prices.trade import BadFrame
 
-ASSETS = frozenset(
-    {
-        "BTC", "ETH", "SOL", "BNB", "XRP", "ADA", "DOGE", "AVAX", "DOT", "LINK", "LTC", "MATIC", "POL",
-        "TRX", "TON", "SHIB", "BCH", "XLM", "ATOM", "UNI", "NEAR", "APT", "ARB", "OP", "FIL", "ETC",
-        "SUI", "PEPE", "HBAR", "ICP", "AAVE",
-    }
-)  # fmt: skip
-"""Base assets a concatenated symbol may start with (the coins of CORE.COINS and the usual majors)."""
+ASSETS = frozenset(COIN_NAMES)
+"""Base assets a concatenated symbol may start with: every asset of `crypto_platform.common.assets`."""
 QUOTES = {
     "USD": "USD", "USDT": "USD", "USDC": "USD", "BUSD": "USD", "FDUSD": "USD", "TUSD": "USD",
     "DAI": "USD", "EUR": "EUR", "GBP": "GBP", "JPY": "JPY", "TRY": "TRY", "BTC": "BTC", "ETH": "ETH",
@@ -39,13 +34,15 @@ class SymbolError(ValueError):
 
 
 def parse_overrides(text: str) -> dict[str, str]:
-    """`BINANCE:BNBUSD=BNB-USD,KRAKEN:FOO=FOO-EUR` as {feed symbol (upper case): BASE-QUOTE};
-    ValueError naming an entry that is not `FEED_SYMBOL=BASE-QUOTE`."""
+    """`PRODUCER_SYMBOL_MAP` (`BINANCE:BNBUSD=BNB-USD,KRAKEN:FOO=FOO-EUR`) as {feed symbol (upper
+    case): BASE-QUOTE}; SymbolError naming an entry that is not `FEED_SYMBOL=BASE-QUOTE`."""
     overrides = {}
     for entry in filter(None, (e.strip() for e in text.split(","))):
         feed_symbol, _, symbol = (part.strip().upper() for part in entry.partition("="))
         if not feed_symbol or not SYMBOL.match(symbol):
-            raise ValueError(f"{entry!r} is not FEED_SYMBOL=BASE-QUOTE (e.g. BINANCE:BNBUSD=BNB-USD)")
+            raise SymbolError(
+                f"PRODUCER_SYMBOL_MAP: {entry!r} is not FEED_SYMBOL=BASE-QUOTE (e.g. BINANCE:BNBUSD=BNB-USD)"
+            )
         overrides[feed_symbol] = symbol
     return overrides
 

@@ -1,4 +1,4 @@
-"""The canonical trade: the one message shape on the `crypto.trades` topic (DESIGN.md, "Canonical trade").
+"""The canonical trade: the one message shape on the `crypto.trades` topic (docs/prices.md).
 
 Validation lives here and only here: every feed parser builds a `Trade`, and a trade that exists is valid.
 """
@@ -8,13 +8,14 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from json.encoder import encode_basestring_ascii  # type: ignore[attr-defined]
 from typing import Any
 
 import msgspec
 
-from crypto_platform.clients.numbers import NotStorable, feed_value, fits
+from crypto_platform.common.numbers import NotStorable, feed_value, fits
 
 
 class BadFrame(ValueError):
@@ -33,10 +34,43 @@ MAX_TS_MS = 253_402_300_799_999
 """9999-12-31T23:59:59.999Z, the last millisecond a Snowflake TIMESTAMP_NTZ holds."""
 
 
+@dataclass(frozen=True)
+class LiveTimeBound:
+    """How far a live trade's time may be from the time the producer received it, in ms: a feed
+    that sends seconds (1714651200) where milliseconds are due makes a trade 56 years old, which
+    would become its symbol's 24-hour reference. Set by TRADE_MAX_AGE_SECONDS and
+    TRADE_MAX_AHEAD_SECONDS; the producer and the loader refuse a trade outside it, with the reason.
+    Trades fetched from an exchange's history are old by design and are not held to it."""
+
+    max_age_ms: int
+    max_ahead_ms: int
+
+    @classmethod
+    def from_seconds(cls, max_age: float, max_ahead: float) -> LiveTimeBound:
+        return cls(round(max_age * 1000), round(max_ahead * 1000))
+
+    def refusal(self, trade: Trade) -> str | None:
+        """Why `trade` is refused, or None when its time is plausible."""
+        early = trade.received_ts_ms - trade.trade_ts_ms
+        if early > self.max_age_ms:
+            return (
+                f"trade_ts_ms {trade.trade_ts_ms} is {early / 1000:,.0f} s before its receive time "
+                f"(at most {self.max_age_ms / 1000:,.0f} s, TRADE_MAX_AGE_SECONDS): seconds where "
+                "milliseconds are due?"
+            )
+        if -early > self.max_ahead_ms:
+            return (
+                f"trade_ts_ms {trade.trade_ts_ms} is {-early / 1000:,.0f} s after its receive time "
+                f"(at most {self.max_ahead_ms / 1000:,.0f} s, TRADE_MAX_AHEAD_SECONDS): "
+                "microseconds or a clock running ahead?"
+            )
+        return None
+
+
 def parse_decimal(value: Any, name: str) -> Decimal:
     """A price or size from a JSON string, integer or (parsed with `parse_float=Decimal`) number,
     never a float, as the warehouse will hold it: rounded by the feed rule of
-    `crypto_platform.clients.numbers` or refused (BadFrame) when NUMBER(38,12) cannot hold it."""
+    `crypto_platform.common.numbers` or refused (BadFrame) when NUMBER(38,12) cannot hold it."""
     if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
         try:
             value = Decimal(value)

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import time
+import types
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import dagster as dg
 import pytest
 
 from crypto_platform.alerts.config import AlertsConfig, parse
+from crypto_platform.defs.alerts import sensors as alert_sensors
 from crypto_platform.defs.alerts.checks import price_alert_check
 from crypto_platform.defs.alerts.sensors import build_check_alert_sensor, build_run_failure_sensor
 from crypto_platform.defs.prices.assets import processed_assets, raw_trades
@@ -58,11 +60,13 @@ class Sensor:
 
     def __init__(self, config: AlertsConfig, settings: Settings, instance: dg.DagsterInstance) -> None:
         keys = {"raw_trades:raw_trades_fresh": "prices", "latest_prices:price_alert_btc_100k": "prices"}
-        self.sensor = build_check_alert_sensor(config, keys, settings)
-        self.instance, self.cursor = instance, None
+        self.sensor = build_check_alert_sensor(config, keys, settings.dagster_ui)
+        self.instance, self.cursor, self.settings = instance, None, settings
 
     def tick(self) -> str:
-        context = dg.build_sensor_context(instance=self.instance, cursor=self.cursor)
+        context = dg.build_sensor_context(
+            instance=self.instance, cursor=self.cursor, resources=resources(self.settings)
+        )
         result = self.sensor(context)
         self.cursor = context.cursor
         return result.skip_message
@@ -70,15 +74,11 @@ class Sensor:
 
 def run_freshness_check(settings: Settings, instance: dg.DagsterInstance, limit_seconds: int) -> bool:
     """Evaluate raw_trades_fresh against a limit that its (old) trades either meet or not."""
-    mp = pytest.MonkeyPatch()
-    mp.setenv("TRADES_FRESHNESS_SECONDS", str(limit_seconds))
-    try:
-        result = dg.materialize(
-            [raw_trades, raw_trades_fresh], resources=resources(settings), instance=instance,
-            selection=dg.AssetSelection.checks(raw_trades_fresh),
-        )  # fmt: skip
-    finally:
-        mp.undo()
+    limited = settings.model_copy(update={"trades_freshness_seconds": limit_seconds})
+    result = dg.materialize(
+        [raw_trades, raw_trades_fresh], resources=resources(limited), instance=instance,
+        selection=dg.AssetSelection.checks(raw_trades_fresh),
+    )  # fmt: skip
     return result.get_asset_check_evaluations()[0].passed
 
 
@@ -122,6 +122,29 @@ def test_one_post_per_episode_quiet_repeats_and_a_recovery(
     ]
 
 
+def test_a_failure_still_open_after_the_quiet_period_is_announced_without_a_new_evaluation(
+    fresh: Settings, hook: Receiver, config: AlertsConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fail, pass, fail again within the quiet period (60 minutes): the channel's last word used to
+    stay "passes again" for as long as the check kept failing."""
+    clock = [time.time()]
+    monkeypatch.setattr(alert_sensors, "time", types.SimpleNamespace(time=lambda: clock[0]))
+    produce(fresh, [trade("BTC-USD", "95000", "1", T0)])
+    instance = dg.DagsterInstance.ephemeral()
+    assert dg.materialize([raw_trades], resources=resources(fresh), instance=instance).success
+    sensor = Sensor(config, fresh, instance)
+    for fresh_enough in (False, True, False):
+        assert run_freshness_check(fresh, instance, 10**9 if fresh_enough else 60) is fresh_enough
+        sensor.tick()
+    assert [b["kind"] for b in hook.bodies] == ["failure", "recovery"]
+    clock[0] += 59 * 60
+    assert sensor.tick() == "nothing new to alert on"
+    clock[0] += 2 * 60
+    assert sensor.tick() == "sent: failure of raw_trades:raw_trades_fresh (stale)"
+    assert [b["kind"] for b in hook.bodies] == ["failure", "recovery", "failure"]
+    assert sensor.tick() == "nothing new to alert on"
+
+
 def test_a_price_alert_fires_when_the_price_crosses(
     fresh: Settings, hook: Receiver, config: AlertsConfig
 ) -> None:
@@ -159,10 +182,10 @@ def test_a_run_stopped_by_a_blocking_check_alerts(
     assert not result.success
     run = instance.get_run_by_id(result.run_id)
     failure = instance.get_records_for_run(result.run_id, of_type=dg.DagsterEventType.RUN_FAILURE).records[0]
-    sensor = build_run_failure_sensor(config, fresh)
+    sensor = build_run_failure_sensor(config, fresh.dagster_ui)
     context = dg.build_run_status_sensor_context(
         sensor_name=sensor.name, dagster_event=failure.event_log_entry.dagster_event,
-        dagster_instance=instance, dagster_run=run,
+        dagster_instance=instance, dagster_run=run, resources=resources(fresh),
     )  # fmt: skip
     sensor(context.for_run_failure())
     [body] = hook.bodies

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from crypto_platform.alerts.config import AlertsConfigError, parse
 from crypto_platform.definitions import alerts_config, build, check_keys
-from crypto_platform.settings import PROJECT_ROOT, Settings
+from crypto_platform.settings import PROJECT_ROOT
 
 CHECKS = {"raw_trades:raw_trades_fresh": "prices", "news:day_not_empty": "news"}
 GOOD = """
@@ -52,12 +52,28 @@ def test_rules_match_by_check_asset_or_group() -> None:
         ("rules: [{name: r, channels: [x]}]", "a rule needs `checks`, `run_failures: true`, or both"),
         ("price_alerts: [{name: p, symbol: BTC-USD, channels: [x]}]", "exactly one of `above` or `below`"),
         ("rules: [", "is not valid YAML"),
+        # Each used to be accepted: the symbols' checks passed forever ("No price for btc-usd yet."),
+        # and 0,5 became 5.
+        (
+            "price_alerts: [{name: p, symbol: btc-usd, above: 1, channels: [x]}]",
+            "price_alerts.0.symbol: Value error, 'btc-usd' is not a symbol as the platform names them",
+        ),
+        ("price_alerts: [{name: p, symbol: BTCUSD, above: 1, channels: [x]}]", "'BTCUSD' is not a symbol"),
+        (
+            "price_alerts: [{name: p, symbol: BTC-USD, above: '0,5', channels: [x]}]",
+            "The `above` threshold must be a number, not '0,5'",
+        ),
     ],
 )
 def test_a_bad_file_is_refused_with_a_clear_error(text: str, message: str) -> None:
     with pytest.raises(AlertsConfigError) as refused:
         parse(text, "alerts.yaml").validate_against(CHECKS)
     assert message in str(refused.value)
+
+
+def test_a_threshold_with_a_thousands_grouping_is_the_number_typed() -> None:
+    text = "price_alerts: [{name: p, symbol: BTC-USD, below: '63,000.50', channels: [x]}]"
+    assert parse(text).price_alerts[0].below == Decimal("63000.50")
 
 
 def test_a_price_alert_is_a_check_with_a_rule_of_its_own() -> None:
@@ -144,7 +160,7 @@ alerts_files = st.fixed_dictionaries(
 @given(data=alerts_files)
 def test_every_file_the_validator_accepts_loads_as_a_code_location(data: dict) -> None:
     try:  # what the code location (and `crypto-platform alerts test`) does with the file
-        defs, _ = build(Settings(), parse(yaml.safe_dump(data)))
+        defs, _ = build(parse(yaml.safe_dump(data)))
     except AlertsConfigError:
         return  # refused, saying why: the Dagster UI shows it
     dg.Definitions.validate_loadable(defs)

@@ -30,7 +30,7 @@ def news_env(local_stack: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator
         monkeypatch.setenv("SNOWFLAKE_DATABASE", f"NEWS_{suffix.upper()}")
         monkeypatch.setenv("FINNHUB_REST_URL", simulator.http_url)
         settings = Settings()
-        ensure_bucket(settings)
+        ensure_bucket(settings.s3, settings.s3_bucket)
         with connect(settings) as conn:
             apply_sql(conn, settings)
         yield settings
@@ -40,7 +40,8 @@ def news_env(local_stack: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator
 def daemon(news_env: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Daemon]:
     """Not started yet: a test sets what it needs in the environment first. Stopped at the end."""
     monkeypatch.setenv("KAFKA_TOPIC_TRADES", f"test.news.{news_env.snowflake_database.lower()}")
-    ensure_topics(Settings())  # its lag sensor reads this topic: an empty one
+    settings = Settings()
+    ensure_topics(settings.kafka, settings.kafka_topics)  # its lag sensor reads this topic: an empty one
     own = Daemon(ensure_instance_dir(tmp_path / "dagster"), ManagedProcess("daemon", tmp_path / "run"))
     try:
         yield own

@@ -25,7 +25,7 @@ from dagster._core.scheduler.instigation import InstigatorTick, InstigatorType, 
 from crypto_platform.defs.news.assets import news, news_landing, raw_news
 from crypto_platform.defs.news.checks import checks
 from crypto_platform.defs.news.sensors import planned_days
-from crypto_platform.defs.resources import s3_resource, snowflake_resource
+from crypto_platform.defs.resources import resources
 from crypto_platform.local.process import ManagedProcess, wait_until
 from crypto_platform.news.processing import deduplicate
 from crypto_platform.news.records import BadNewsItem, normalise
@@ -62,10 +62,6 @@ class Daemon:
 
     def instance(self) -> dg.DagsterInstance:
         return dg.DagsterInstance.from_config(str(self.home))
-
-
-def resources(settings: Settings) -> dict:
-    return {"s3": s3_resource(settings), "snowflake": snowflake_resource(settings)}
 
 
 def rows(settings: Settings, sql: str) -> list[tuple]:

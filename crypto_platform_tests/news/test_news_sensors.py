@@ -8,31 +8,33 @@ import dagster as dg
 import pytest
 
 from crypto_platform.definitions import defs
+from crypto_platform.defs.news.resources import news_source_resource
 from crypto_platform.defs.news.sensors import (
     candidates,
     day_ranges,
     days_being_loaded,
     news_first_start_sensor,
 )
+from crypto_platform.settings import Settings
 
 T1, T2 = datetime(2026, 10, 5, 1, tzinfo=UTC), datetime(2026, 10, 5, 2, tzinfo=UTC)
 
 
-def obj(key: str, when: datetime) -> dict:
-    return {"Key": key, "LastModified": when}
+def obj(key: str, when: datetime, etag: str = '"e1"') -> dict:
+    return {"Key": key, "LastModified": when, "ETag": etag}
 
 
-def test_candidates_are_new_objects_and_held_ones_still_unchanged() -> None:
-    a, b, c = obj("news/date=2026-10-05/a", T1), obj("news/date=2026-10-05/b", T2), obj("news/x/c", T1)
-    todo, cursor = candidates([a, b], {})
-    assert todo == [a, b] and cursor == {"last_modified": T2.isoformat(), "keys": [b["Key"]]}
-    assert candidates([a, b], cursor)[0] == []
-    assert candidates([a, b], {**cursor, "held": {a["Key"]: T1.isoformat()}})[0] == [a]
-    assert candidates([obj(a["Key"], T2), b], {**cursor, "held": {a["Key"]: T1.isoformat()}})[0] == [
-        obj(a["Key"], T2)
-    ]  # rewritten at the cursor's time under a key not seen then: new
-    assert candidates([a, b, c], cursor)[0] == []  # older than the cursor and not held
-    assert candidates([], cursor) == ([], cursor)
+def test_candidates_are_objects_new_or_changed_by_key_and_etag_whatever_their_time() -> None:
+    a, b = obj("news/date=2026-10-05/a", T2), obj("news/date=2026-10-05/b", T2)
+    assert candidates([a, b], {}) == [a, b]
+    seen = {a["Key"]: a["ETag"], b["Key"]: b["ETag"]}
+    assert candidates([a, b], seen) == []
+    changed = obj(a["Key"], T2, '"e2"')
+    assert candidates([changed, b], seen) == [changed]  # rewritten with other content
+    # A multipart upload is stamped with the time it started: older than all seen, and still new.
+    late = obj("news/date=2026-10-05/big-copy", T1)
+    assert candidates([a, b, late], seen) == [late]
+    assert candidates([], seen) == []
 
 
 def test_day_ranges_join_consecutive_days() -> None:
@@ -76,7 +78,7 @@ def test_the_first_start_sensor_skips_without_asking_the_warehouse(
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     context = dg.build_sensor_context(instance=dg.DagsterInstance.ephemeral(), cursor=cursor)
-    result = news_first_start_sensor(context, snowflake=None)
+    result = news_first_start_sensor(context, snowflake=None, news_source=news_source_resource(Settings()))
     assert isinstance(result, dg.SkipReason) and reason in result.skip_message
 
 
@@ -86,5 +88,6 @@ def test_the_first_start_sensor_decides_no_when_news_was_loaded_before(
     monkeypatch.setenv("NEWS_FIRST_START_DAYS", "7")
     instance = dg.DagsterInstance.ephemeral()
     instance.report_runless_asset_event(dg.AssetMaterialization("raw_news", partition="2026-10-05"))
-    result = news_first_start_sensor(dg.build_sensor_context(instance=instance), snowflake=None)
+    context = dg.build_sensor_context(instance=instance)
+    result = news_first_start_sensor(context, snowflake=None, news_source=news_source_resource(Settings()))
     assert result.run_requests == [] and result.cursor == "raw_news loaded before"

@@ -19,7 +19,6 @@ from crypto_platform.clients.dagster_api import graphql
 from crypto_platform.defs.news.assets import WAREHOUSE_POOL, news_landing
 from crypto_platform.defs.news.partitions import news_days
 from crypto_platform.defs.news.sensors import news_first_start_sensor
-from crypto_platform.defs.resources import snowflake_resource
 from crypto_platform.local.dagster import ensure_instance_dir
 from crypto_platform.local.process import wait_until
 from crypto_platform.settings import PROJECT_ROOT, Settings
@@ -84,8 +83,9 @@ def test_the_first_start_lands_and_loads_the_last_days_once_and_not_on_a_later_s
         assert runs_loading(dagster, {d.isoformat() for d in days}) == [run.run_id]
 
     # Nor on a new instance (its Dagster folder removed) over a warehouse that has news.
+    first_start = news_env.model_copy(update={"news_first_start_days": 3})
     context = dg.build_sensor_context(
-        instance=dg.DagsterInstance.ephemeral(), resources={"snowflake": snowflake_resource(news_env)}
+        instance=dg.DagsterInstance.ephemeral(), resources=resources(first_start)
     )
     fresh_start = news_first_start_sensor(context)
     assert fresh_start.run_requests == [] and fresh_start.cursor == "RAW.NEWS had rows"
@@ -94,7 +94,7 @@ def test_the_first_start_lands_and_loads_the_last_days_once_and_not_on_a_later_s
 def test_a_cli_backfill_overlapping_the_arrival_sensor_loads_each_day_once(
     news_env: Settings, daemon: Daemon, tmp_path: Path
 ) -> None:
-    """The README's command on the daemon's instance, while its arrival sensor (every 5 s or so)
+    """docs/news.md's backfill command on the daemon's instance, while its arrival sensor (every 5 s or so)
     sees the files the backfill lands. The test holds the `news_warehouse` pool's one slot, so the
     backfill's run is still in flight after landing its files: the sensor's ticks then hold the
     files back. Once the slot is free and the run has finished, the ticks find the files read, and

@@ -8,13 +8,17 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from crypto_platform.news.records import (
+    REMOVED,
     BadNewsItem,
     NewsRecord,
     normalise,
     parse_jsonl,
     read_file,
+    repaired,
     to_jsonl,
 )
 from crypto_platform.simulator import news_for_date
@@ -139,3 +143,43 @@ def test_files_with_no_usable_line_are_corrupt(data: bytes, reason: str) -> None
 @pytest.mark.parametrize("data", [b"", b"\n\n", to_jsonl([without("url"), GOOD]), to_jsonl([GOOD])])
 def test_files_with_a_usable_line_or_none_at_all_are_not_corrupt(data: bytes) -> None:
     assert read_file(data)[2] is None
+
+
+def test_a_lone_surrogate_lands_as_sent_and_loads_repaired() -> None:
+    """`"headline":"Bitcoin rallies \\ud83d"` is valid JSON (text cut inside an emoji); it used to
+    make `to_jsonl` raise UnicodeEncodeError, so a backfill stopped at that day."""
+    item = json.loads(
+        '{"id": 7, "datetime": 1735776000, "headline": "Bitcoin rallies \\ud83d", "url": "https://x/7"}'
+    )
+    data = to_jsonl([GOOD, item])
+    assert data.decode("utf-8").count("\n") == 2  # valid UTF-8, one line each
+    assert [json.loads(line) for line in data.decode().split("\n")[:-1]] == [GOOD, item]  # exactly as sent
+    records, bad, corrupt = read_file(data)
+    assert bad == [] and corrupt is None
+    assert records[1].headline == "Bitcoin rallies \ufffd"
+
+
+def test_control_and_bidirectional_characters_are_removed_from_the_text() -> None:
+    item = GOOD | {"headline": "Bit\x00coin\x07 \u202eSU 000,001\u202c up\tnow", "summary": "a\r\nb"}
+    record = normalise(item)
+    assert record.headline == "Bitcoin SU 000,001 up\tnow" and record.summary == "a\nb"
+
+
+TEXT = st.text(st.characters(exclude_categories=()), max_size=300) | st.just("x" * 100_000)
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(headline=TEXT, summary=TEXT, source=TEXT)
+def test_no_text_stops_landing_or_loading(headline: str, summary: str, source: str) -> None:
+    """Any text a feed may send (lone surrogates, NUL, control characters, bidirectional marks, very
+    long fields) lands, reads back, and becomes a record or a reasoned bad line, never an error."""
+    item = GOOD | {"headline": headline, "summary": summary, "source": source}
+    data = to_jsonl([item])
+    records, bad, _ = read_file(data)
+    assert len(records) + len(bad) == 1
+    for record in records:
+        for text in (record.headline, record.summary, record.source):
+            text.encode("utf-8")  # no lone surrogate left
+            assert not REMOVED.search(text)
+    if not headline.strip() or not repaired(headline).strip():
+        assert bad and "missing headline" in bad[0][1]

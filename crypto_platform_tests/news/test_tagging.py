@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crypto_platform.news.tagging import COINS, coin_tagger, sentiment
+from crypto_platform.prices.symbols import ASSETS
 
 
 @pytest.mark.parametrize(
@@ -19,7 +20,12 @@ from crypto_platform.news.tagging import COINS, coin_tagger, sentiment
         ("Bitcoin价格突破关键阻力位", {"BTC"}),
         ("Binance Coin and Binance-Coin, BNB", {"BNB"}),
         ("Ripple wins; xrp holders cheer", {"XRP"}),
-        ("Dogecoin, AVAX, DOT, LINK, LTC and Polygon", {"DOGE", "AVAX", "DOT", "LINK", "LTC", "MATIC"}),
+        ("Dogecoin, AVAX, DOT, LINK, LTC and Polygon", {"DOGE", "AVAX", "DOT", "LINK", "LTC", "POL"}),
+        # The markets' assets are the news coins: these were untagged, or tagged MATIC.
+        ("POL jumps 10%", {"POL"}),
+        ("$POL rallies", {"POL"}),
+        ("SHIB and PEPE surge; Shiba Inu leads", {"SHIB", "PEPE"}),
+        ("market optimism and a stellar sui generis rally", set()),
         ("ETHICS board meets over Ethernet cables", set()),
         ("solar farms consolidate; ethical mining", set()),
         ("follow the link, dot the i, eth is lower case", set()),
@@ -29,6 +35,10 @@ from crypto_platform.news.tagging import COINS, coin_tagger, sentiment
 )
 def test_coins_by_whole_word(text: str, coins: set[str]) -> None:
     assert coin_tagger()(text) == coins
+
+
+def test_every_market_asset_is_a_news_coin() -> None:
+    assert set(COINS) == ASSETS
 
 
 def test_coins_from_another_table() -> None:

@@ -59,7 +59,7 @@ def test_a_change_that_uncovers_a_later_sell_is_refused() -> None:
         ("BTC-USD", "-1", "1", "0", "quantity must be more than zero"),
         ("BTC-USD", "0", "1", "0", "quantity must be more than zero"),
         ("BTC-USD", "1", "abc", "0", "price must be a number, not 'abc'"),
-        ("BTC-USD", "1", "NaN", "0", "price must be a finite number"),
+        ("BTC-USD", "1", "NaN", "0", "price must be a number, not 'NaN'"),
         ("BTC-USD", "1", "1", "-2", "fee must be zero or more"),
     ],
 )
@@ -68,6 +68,28 @@ def test_bad_input_is_refused_with_a_clear_message(
 ) -> None:
     with pytest.raises(LedgerError, match=message):
         transaction("x", symbol, "buy", qty, price, fee, datetime(2026, 1, 1), KNOWN)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["0,5", "0,00012", "1.234,56", "1,23", "12,34,567", "1,2345", "1_000", "1e", "١٢", "0x10", "½", ""],
+)
+def test_a_comma_outside_a_thousands_grouping_or_any_other_spelling_is_refused(typed: str) -> None:
+    """Each used to be stored as another number (0,5 as 5; 0,00012 as 12; 1.234,56 as 1.23456;
+    1_000 as 1000; Arabic-Indic digits as 12) or, blank, as a refusal that did not say how."""
+    with pytest.raises(LedgerError, match=r"quantity must be a number.*a point for decimals"):
+        transaction("x", "BTC-USD", "buy", typed, "1", "0", datetime(2026, 1, 1), KNOWN)
+
+
+@pytest.mark.parametrize(
+    ("typed", "value"),
+    [("63,000.50", "63000.50"), ("1,234", "1234"), ("1,234,567.125", "1234567.125"), (" 0.5 ", "0.5"),
+     (".5", "0.5"), ("12", "12"), ("1e-8", "0.00000001")],
+)  # fmt: skip
+def test_a_well_formed_grouping_and_plain_decimals_are_the_amount_typed(typed: str, value: str) -> None:
+    assert transaction(
+        "x", "BTC-USD", "buy", typed, "1", "0", datetime(2026, 1, 1), KNOWN
+    ).quantity == Decimal(value)
 
 
 def test_symbols_are_normalised_and_thousands_separators_accepted() -> None:

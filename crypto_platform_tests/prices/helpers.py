@@ -11,9 +11,7 @@ from decimal import Decimal
 
 from aiokafka import AIOKafkaProducer
 
-from crypto_platform.clients.kafka import client_config
-from crypto_platform.defs.prices.resources import kafka_resource
-from crypto_platform.defs.resources import snowflake_resource
+from crypto_platform.defs.resources import resources as all_resources
 from crypto_platform.local.process import wait_until
 from crypto_platform.prices.producer.service import ProducerService
 from crypto_platform.prices.trade import Trade
@@ -23,7 +21,8 @@ T0 = 1_767_225_600_000  # 2026-01-01T00:00:00Z
 
 
 def resources(settings: Settings) -> dict:
-    return {"snowflake": snowflake_resource(settings), "kafka": kafka_resource(settings)}
+    """Every resource of the code location, for `settings`."""
+    return all_resources(settings)
 
 
 def trade(symbol: str, price: str, size: str, ts_ms: int, trade_id: str | None = None) -> Trade:
@@ -35,7 +34,7 @@ def trade(symbol: str, price: str, size: str, ts_ms: int, trade_id: str | None =
 
 
 async def _send(settings: Settings, values: Iterable[tuple[bytes, bytes | None]]) -> int:
-    producer = AIOKafkaProducer(**client_config(settings), enable_idempotence=True, acks="all")
+    producer = AIOKafkaProducer(**settings.kafka.client_config(), enable_idempotence=True, acks="all")
     await producer.start()
     try:
         count = 0

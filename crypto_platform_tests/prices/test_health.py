@@ -17,13 +17,13 @@ from crypto_platform.defs.alerts.sensors import build_check_alert_sensor
 from crypto_platform.local import stack
 from crypto_platform.local.process import wait_until
 from crypto_platform.local.workers import LoaderWorker
-from crypto_platform.prices.worker_status import read_status
+from crypto_platform.prices.health import read_health
 from crypto_platform.settings import PROJECT_ROOT, Settings
 from crypto_platform.warehouse import connect, run_query
 from crypto_platform_tests.alerts.receiver import Receiver, receiver
-from crypto_platform_tests.dashboard.helpers import run_app
 from crypto_platform_tests.local.helpers import wait_all_healthy
-from crypto_platform_tests.prices.helpers import T0, produce, trade
+from crypto_platform_tests.prices.helpers import T0, produce, resources, trade
+from crypto_platform_tests.streamlit_app.helpers import run_app
 
 pytestmark = pytest.mark.stack
 
@@ -64,7 +64,7 @@ def test_a_loader_kept_failing_is_said_by_status_the_pipeline_page_dagster_and_a
     loader = LoaderWorker(settings)
     loader.process.start(loader.command(), {**loader.env(), **_env(settings)}, cwd=PROJECT_ROOT)
     try:
-        assert wait_until(lambda: (read_status(loader.status_file) or {}).get("state") == "failing", 90)
+        assert wait_until(lambda: (read_health(loader.status_file) or {}).get("state") == "failing", 90)
 
         [status] = [s for s in stack.status(settings) if s.name == "loader"]
         assert status.state == "failing"
@@ -93,8 +93,9 @@ def test_a_loader_kept_failing_is_said_by_status_the_pipeline_page_dagster_and_a
 
         assert wait_until(recorded_failing, 30)
         alert_config = parse(ALERTS).validate_against({LOADER_PROGRESS.to_user_string(): "prices"})
-        sensor = build_check_alert_sensor(alert_config, {LOADER_PROGRESS.to_user_string(): "prices"}, fresh)
-        sensor(dg.build_sensor_context(instance=instance))
+        keys = {LOADER_PROGRESS.to_user_string(): "prices"}
+        sensor = build_check_alert_sensor(alert_config, keys, fresh.dagster_ui)
+        sensor(dg.build_sensor_context(instance=instance, resources=resources(fresh)))
     finally:
         loader.process.stop()
     [alert] = hook.bodies

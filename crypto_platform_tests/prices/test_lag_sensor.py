@@ -8,6 +8,7 @@ import dagster as dg
 import pytest
 
 from crypto_platform.defs.prices.assets import raw_trades
+from crypto_platform.defs.prices.resources import loader_resource
 from crypto_platform.defs.prices.sensors import decide, kafka_lag_sensor
 from crypto_platform.prices.loader.lag import Lag
 from crypto_platform.settings import Settings
@@ -20,11 +21,8 @@ def tick(settings: Settings, instance: dg.DagsterInstance, cursor: str | None) -
 
 
 @pytest.mark.stack
-def test_requests_one_run_per_breach_and_records_the_lag(
-    fresh: Settings, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("LAG_MAX_MESSAGES", "100")
-    monkeypatch.setenv("LAG_MAX_AGE_SECONDS", "1000000000")  # only the count matters here
+def test_requests_one_run_per_breach_and_records_the_lag(fresh: Settings) -> None:
+    fresh = fresh.model_copy(update={"lag_max_messages": 100, "lag_max_age_seconds": 10**9})  # the count only
     instance = dg.DagsterInstance.ephemeral()
 
     produce(fresh, [trade("BTC-USD", "95000", "0.1", T0 + i) for i in range(100)])
@@ -47,20 +45,18 @@ def test_requests_one_run_per_breach_and_records_the_lag(
 
 
 def test_old_messages_breach_even_when_few() -> None:
-    settings = Settings(lag_max_messages=1000, lag_max_age_seconds=60)
+    limits = loader_resource(Settings(lag_max_messages=1000, lag_max_age_seconds=60))
     lag = Lag({0: 3}, oldest_unloaded_ts_ms=1_000_000)
-    assert decide(lag, {0: 7}, {}, in_flight=False, settings=settings, now=1_000 + 61).request
-    assert not decide(lag, {0: 7}, {}, in_flight=False, settings=settings, now=1_000 + 59).request
+    assert decide(lag, {0: 7}, {}, in_flight=False, limits=limits, now=1_000 + 61).request
+    assert not decide(lag, {0: 7}, {}, in_flight=False, limits=limits, now=1_000 + 59).request
 
 
 def test_no_request_while_a_run_is_in_flight_and_a_retry_after_the_retry_period() -> None:
-    settings = Settings(lag_max_messages=10, lag_retry_seconds=600)
+    limits = loader_resource(Settings(lag_max_messages=10, lag_retry_seconds=600))
     lag = Lag({0: 50}, None)
-    assert not decide(lag, {0: 0}, {}, in_flight=True, settings=settings, now=0).request
-    first = decide(lag, {0: 0}, {}, in_flight=False, settings=settings, now=0)
+    assert not decide(lag, {0: 0}, {}, in_flight=True, limits=limits, now=0).request
+    first = decide(lag, {0: 0}, {}, in_flight=False, limits=limits, now=0)
     assert first.request
-    assert not decide(lag, {0: 0}, first.cursor, in_flight=False, settings=settings, now=599).request
-    assert decide(lag, {0: 0}, first.cursor, in_flight=False, settings=settings, now=601).request
-    assert decide(
-        lag, {0: 20}, first.cursor, in_flight=False, settings=settings, now=1
-    ).request  # progress made
+    assert not decide(lag, {0: 0}, first.cursor, in_flight=False, limits=limits, now=599).request
+    assert decide(lag, {0: 0}, first.cursor, in_flight=False, limits=limits, now=601).request
+    assert decide(lag, {0: 20}, first.cursor, in_flight=False, limits=limits, now=1).request  # progress made

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crypto_platform.clients.kafka import client_config
+from crypto_platform.defs.prices.resources import loader_resource
 from crypto_platform.prices.loader.trades_loader import TradesLoader
 from crypto_platform.prices.trade import MAX_TEXT, MAX_TS_MS, BadFrame, Trade
 from crypto_platform.settings import Settings
@@ -88,7 +88,9 @@ def test_no_message_stops_the_loader(fresh: Settings, batch: list[bytes | None])
     with connect(fresh) as conn:
         start = sum(stored_offsets(conn, fresh.kafka_topic_trades).values())
     produce_raw(fresh, batch, key=b"BTC-USD")  # one key: one partition, offsets start..start+len
-    loader = TradesLoader(client_config(fresh), fresh.kafka_topic_trades, lambda: connect(fresh), 16)
+    loader = TradesLoader(
+        fresh.kafka, fresh.kafka_topic_trades, lambda: connect(fresh), 16, loader_resource(fresh).time_bound
+    )
     report = asyncio.run(loader.load_until_caught_up())  # never raises: that is the property
 
     with connect(fresh) as conn:

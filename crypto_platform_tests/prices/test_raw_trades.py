@@ -11,13 +11,14 @@ import threading
 import dagster as dg
 import pytest
 
-from crypto_platform.clients.kafka import client_config
 from crypto_platform.defs.prices.assets import raw_trades
+from crypto_platform.defs.prices.resources import loader_resource
 from crypto_platform.local.process import wait_until
 from crypto_platform.prices.loader.trades_loader import LoadReport, TradesLoader
 from crypto_platform.settings import Settings
 from crypto_platform.warehouse import connect, price_tables, run_query
-from crypto_platform.warehouse.price_tables import FAULT_ENV, stored_offsets
+from crypto_platform.warehouse.price_tables import stored_offsets
+from crypto_platform_tests.prices.dying_loader import DIES_WITH
 from crypto_platform_tests.prices.helpers import T0, produce, produce_raw, resources, trade
 
 pytestmark = pytest.mark.stack
@@ -78,12 +79,13 @@ def test_a_loader_killed_between_copy_and_commit_loses_and_doubles_nothing(fresh
     produce(fresh, sent)
     env = {
         **os.environ,
-        FAULT_ENV: "after_copy",
         "KAFKA_TOPIC_TRADES": fresh.kafka_topic_trades,
         "SNOWFLAKE_DATABASE": fresh.snowflake_database,
     }
-    killed = subprocess.run([sys.executable, "-m", "crypto_platform.cli", "load"], env=env, check=False)
-    assert killed.returncode == 70
+    killed = subprocess.run(
+        [sys.executable, "-m", "crypto_platform_tests.prices.dying_loader"], env=env, check=False
+    )
+    assert killed.returncode == DIES_WITH
     assert loaded_ids(fresh) == []
     assert rows(fresh, "select count(*) from RAW.TRADES_STAGE") == [(len(sent),)]  # staged, never committed
     with connect(fresh) as conn:
@@ -99,11 +101,10 @@ def test_a_failure_inside_the_transaction_rolls_everything_back(
     sent = known_trades()
     produce(fresh, sent)
 
-    def crash(point: str) -> None:
-        if point == "before_commit":
-            raise RuntimeError("simulated crash before COMMIT")
+    def crash(*_args: object) -> None:  # the last statements of the batch's transaction
+        raise RuntimeError("simulated crash before COMMIT")
 
-    monkeypatch.setattr(price_tables, "_maybe_die", crash)
+    monkeypatch.setattr(price_tables, "refresh", crash)
     assert not dg.materialize([raw_trades], resources=resources(fresh), raise_on_error=False).success
     assert loaded_ids(fresh) == []
     monkeypatch.undo()
@@ -113,14 +114,15 @@ def test_a_failure_inside_the_transaction_rolls_everything_back(
 
 def test_follower_and_runs_at_the_same_time_duplicate_nothing(fresh: Settings) -> None:
     loader = TradesLoader(
-        client_config(fresh), fresh.kafka_topic_trades, lambda: connect(fresh), batch_size=150
-    )
+        fresh.kafka, fresh.kafka_topic_trades, lambda: connect(fresh), batch_size=150,
+        time_bound=loader_resource(fresh).time_bound,
+    )  # fmt: skip
     reports: list[LoadReport] = []
     stop = asyncio.Event()
     loop = asyncio.new_event_loop()
     follower = threading.Thread(
         target=loop.run_until_complete,
-        args=(loader.follow(stop, reports.append, interval=0.05, batch_size=150),),
+        args=(loader.load_continuously(stop, reports.append, interval=0.05),),
     )
     follower.start()
     try:

@@ -9,10 +9,10 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
+from crypto_platform.common.price_format import price_decimals, price_text
 from crypto_platform.settings import get_settings
 from streamlit_app.data import TIMEFRAMES, candles, latest_prices, says_when_unavailable, ticks
-from streamlit_app.number_format import price_decimals, price_text
-from streamlit_app.timezone import local, local_wall_times, zone_name
+from streamlit_app.timezone import chart_times, local
 
 FEED_GAP_SECONDS = 120  # no trade at all for this long is a gap worth saying
 TICK_SECONDS = 300
@@ -58,7 +58,7 @@ def candle_chart(symbol: str, timeframe: str, seconds: int) -> None:
     if frame.empty:
         st.info(f"No {timeframe} candles for {symbol} in this range.")
         return
-    times = local_wall_times(frame.bucket_start)
+    times, zone = chart_times(frame.bucket_start, daily=timeframe == "1d")
     figure = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.75, 0.25], vertical_spacing=0.03)
     figure.add_trace(
         go.Candlestick(
@@ -74,7 +74,7 @@ def candle_chart(symbol: str, timeframe: str, seconds: int) -> None:
     )
     figure.add_trace(go.Bar(x=times, y=frame.volume, name="volume"), row=2, col=1)
     figure.update_layout(height=520, xaxis_rangeslider_visible=False, showlegend=False, margin={"t": 10})
-    figure.update_xaxes(title_text=f"time ({zone_name()})", row=2, col=1)
+    figure.update_xaxes(title_text=f"time ({zone})", row=2, col=1)
     st.plotly_chart(figure, width="stretch")
 
 
@@ -85,10 +85,10 @@ def tick_line(symbol: str) -> None:
     if frame.empty:
         st.info(f"No trades for {symbol} in the last minutes.")
         return
-    figure = go.Figure(
-        go.Scatter(x=local_wall_times(frame.trade_ts), y=frame.price, mode="lines", name=symbol)
-    )
+    times, zone = chart_times(frame.trade_ts)
+    figure = go.Figure(go.Scatter(x=times, y=frame.price, mode="lines", name=symbol))
     figure.update_layout(height=240, margin={"t": 10, "b": 10}, yaxis={"tickformat": ",.6~g"})
+    figure.update_xaxes(title_text=f"time ({zone})")
     st.plotly_chart(figure, width="stretch")
 
 

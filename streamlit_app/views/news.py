@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, time, timedelta
+from urllib.parse import quote, urlsplit
 
 import pandas as pd
 import streamlit as st
@@ -15,6 +16,7 @@ from streamlit_app.timezone import local, stored, user_zone, zone_name
 
 ANY_COIN = "All coins"
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+URL_SAFE = "-._~:/?#@!$&*+,;=%"  # RFC 3986's unreserved and reserved characters, without ()[]'
 
 st.title("News")
 
@@ -22,6 +24,18 @@ st.title("News")
 def escaped(text: str) -> str:
     """Text from the feed shown literally, not read as Markdown."""
     return MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def link_target(url: str) -> str | None:
+    """A Markdown link destination for a feed's URL, or None when it is not an http(s) URL with a
+    host. Every character that could end the destination or start other Markdown (parentheses,
+    brackets, spaces, quotes, angle brackets, non-ASCII) is percent-encoded, so the destination is
+    the whole URL and nothing from the feed becomes an image or another element."""
+    url = url.strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    return quote(url, safe=URL_SAFE, errors="replace")
 
 
 def mood(score: float) -> str:
@@ -34,7 +48,8 @@ def mood(score: float) -> str:
 
 def item(row: pd.Series) -> None:
     headline = escaped(row.headline)
-    linked = f"[{headline}]({row.url})" if str(row.url).startswith(("https://", "http://")) else headline
+    target = link_target(str(row.url))
+    linked = f"[{headline}]({target})" if target else headline
     with st.container(border=True):
         st.markdown(f"**{linked}**")
         tags = " ".join(f":blue-badge[{c}]" for c in row.coins.split()) or ":gray-badge[no coin]"

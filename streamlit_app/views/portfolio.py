@@ -20,7 +20,7 @@ from crypto_platform.portfolio.ledger import (
     transaction,
 )
 from streamlit_app import data
-from streamlit_app.timezone import local, stored, zone_name
+from streamlit_app.timezone import NotALocalTime, ambiguity, local, stored, zone_name
 
 st.title("Portfolio")
 
@@ -102,12 +102,13 @@ def submit(fields: dict, known: list[str], tx_id: str, form: str) -> None:
     try:
         tx = transaction(tx_id, known_symbols=known, **{**fields, "trade_ts": stored(fields["trade_ts"])})
         data.change_portfolio(upsert=tx)
-    except LedgerError as exc:
+    except (LedgerError, NotALocalTime) as exc:
         st.error(f"Not saved: {exc}")
     else:
         for key in [k for k in st.session_state if str(k).startswith(f"{form}-")]:
             del st.session_state[key]
-        st.session_state["portfolio_saved"] = f"Saved: {tx.describe()}"
+        note = ambiguity(fields["trade_ts"])
+        st.session_state["portfolio_saved"] = f"Saved: {tx.describe()}" + (f" {note}" if note else "")
         st.rerun()
 
 

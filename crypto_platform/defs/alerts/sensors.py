@@ -14,13 +14,13 @@ from dagster._core.storage.asset_check_execution_record import (
     AssetCheckExecutionRecord,
     AssetCheckExecutionRecordStatus,
 )
+from dagster_snowflake import SnowflakeResource
 
 from crypto_platform.alerts import episodes
 from crypto_platform.alerts.alert import Alert
 from crypto_platform.alerts.channels import send_all
 from crypto_platform.alerts.config import AlertsConfig, Rule
 from crypto_platform.clients.dagster_api import asset_url
-from crypto_platform.settings import Settings
 
 HISTORY_LIMIT = 100
 RUN_FAILED = (dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED)
@@ -76,9 +76,10 @@ def _text(value: dg.MetadataValue | None) -> str | None:
 
 
 def build_check_alert_sensor(
-    config: AlertsConfig, checks: Mapping[str, str | None], settings: Settings
+    config: AlertsConfig, checks: Mapping[str, str | None], dagster_ui: str
 ) -> dg.SensorDefinition:
-    """`checks` maps each "asset:check" key the code location defines to its asset's group."""
+    """`checks` maps each "asset:check" key the code location defines to its asset's group;
+    `dagster_ui` is the UI's address as users reach it, for the links in alerts."""
     all_rules = config.all_rules
     watched = {key: [r for r in all_rules if r.matches(key, group)] for key, group in checks.items()}
     watched = {key: rules for key, rules in watched.items() if rules}
@@ -87,9 +88,18 @@ def build_check_alert_sensor(
     @dg.sensor(
         name="check_alert_sensor", minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.RUNNING
     )
-    def check_alert_sensor(context: dg.SensorEvaluationContext) -> dg.SkipReason:
+    def check_alert_sensor(
+        context: dg.SensorEvaluationContext, snowflake: SnowflakeResource
+    ) -> dg.SkipReason:
         """Sends an alert once per failure episode of each watched check, and one on recovery,
         to the channels its rules name (see the alerts file)."""
+
+        def announce(rule: Rule, event: str, key: str, result: str, record: AssetCheckExecutionRecord) -> str:
+            alert = check_alert(rule, event, key, result, record, dagster_ui)
+            results = send_all(config.channels, rule.channels, alert, snowflake.get_connection)
+            context.log.info("%s %s via %s: %s", event, key, rule.name, results)
+            return f"{event} of {key} ({rule.name})"
+
         cursor = json.loads(context.cursor or "{}")
         last_ids, states = cursor.setdefault("last_ids", {}), cursor.setdefault("episodes", {})
         sent = []
@@ -111,13 +121,24 @@ def build_check_alert_sensor(
                         continue
                     state_key = f"{rule.name}|{key}"
                     states[state_key], event = episodes.step(
-                        states.get(state_key, {}), result != "passed", rule.quiet_minutes * 60, time.time()
-                    )
+                        states.get(state_key, {}), result != "passed", rule.quiet_seconds, time.time(),
+                        rule.repeat_seconds,
+                    )  # fmt: skip
                     if event:
-                        alert = check_alert(rule, event, key, result, record, settings.dagster_ui)
-                        results = send_all(config.channels, rule.channels, alert, settings)
-                        context.log.info("%s %s via %s: %s", event, key, rule.name, results)
-                        sent.append(f"{event} of {key} ({rule.name})")
+                        sent.append(announce(rule, event, key, result, record))
+        # Open episodes owed an announcement with no new evaluation: a quiet period that ended, or
+        # a repeat interval that passed, while the check kept failing.
+        for key, rules in watched.items():
+            for rule in rules:
+                state_key = f"{rule.name}|{key}"
+                if episodes.due(
+                    states.get(state_key, {}), rule.quiet_seconds, time.time(), rule.repeat_seconds
+                ):
+                    record = latest[check_keys[key]]
+                    states[state_key], _ = episodes.step(
+                        states[state_key], True, rule.quiet_seconds, time.time(), rule.repeat_seconds
+                    )
+                    sent.append(announce(rule, "failure", key, outcome(context.instance, record), record))
         context.update_cursor(json.dumps(cursor))
         return dg.SkipReason(f"sent: {'; '.join(sent)}" if sent else "nothing new to alert on")
 
@@ -130,7 +151,7 @@ def failed_checks(instance: dg.DagsterInstance, run_id: str) -> list[str]:
     return [f"{e.asset_key.to_user_string()}:{e.check_name}" for e in evaluations if not e.passed]
 
 
-def build_run_failure_sensor(config: AlertsConfig, settings: Settings) -> dg.SensorDefinition:
+def build_run_failure_sensor(config: AlertsConfig, dagster_ui: str) -> dg.SensorDefinition:
     rules = [r for r in config.rules if r.run_failures]
 
     @dg.run_failure_sensor(
@@ -138,7 +159,7 @@ def build_run_failure_sensor(config: AlertsConfig, settings: Settings) -> dg.Sen
         minimum_interval_seconds=30,
         default_status=dg.DefaultSensorStatus.RUNNING,
     )
-    def run_failure_alert_sensor(context: dg.RunFailureSensorContext) -> None:
+    def run_failure_alert_sensor(context: dg.RunFailureSensorContext, snowflake: SnowflakeResource) -> None:
         """Sends an alert for every failed run to the rules with `run_failures: true`, naming the
         checks that failed in it (a failing blocking check stops the run)."""
         run = context.dagster_run
@@ -151,10 +172,12 @@ def build_run_failure_sensor(config: AlertsConfig, settings: Settings) -> dg.Sen
                 rule=rule.name,
                 kind="run_failure",
                 message=message,
-                dagster_url=f"{settings.dagster_ui}/runs/{run.run_id}",
+                dagster_url=f"{dagster_ui}/runs/{run.run_id}",
             )
             context.log.info(
-                "run failure via %s: %s", rule.name, send_all(config.channels, rule.channels, alert, settings)
+                "run failure via %s: %s",
+                rule.name,
+                send_all(config.channels, rule.channels, alert, snowflake.get_connection),
             )
 
     return run_failure_alert_sensor

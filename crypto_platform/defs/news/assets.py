@@ -14,16 +14,15 @@ from datetime import date
 import dagster as dg
 import httpx
 from dagster import AssetExecutionContext
-from dagster_aws.s3 import S3Resource
 from dagster_snowflake import SnowflakeResource
 
 from crypto_platform.defs.news.partitions import days_of, news_days
+from crypto_platform.defs.news.resources import LandingS3Resource, NewsSourceResource
 from crypto_platform.news.client import fetch_day
 from crypto_platform.news.landing import day_prefix, landing_key, list_keys, quarantine_file, quarantine_lines
 from crypto_platform.news.processing import process
 from crypto_platform.news.records import NewsRecord, read_file, to_jsonl
 from crypto_platform.news.tagging import coin_tagger
-from crypto_platform.settings import get_settings
 from crypto_platform.warehouse.news_tables import (
     coins,
     raw_news_rows,
@@ -47,21 +46,21 @@ def seconds(value: float) -> dg.MetadataValue:
     backfill_policy=dg.BackfillPolicy.single_run(),
     kinds={"s3"},
 )
-def news_landing(context: AssetExecutionContext, s3: S3Resource) -> dg.MaterializeResult:
+def news_landing(
+    context: AssetExecutionContext, s3: LandingS3Resource, news_source: NewsSourceResource
+) -> dg.MaterializeResult:
     """Crypto news of each UTC day from Finnhub (`/news?category=crypto`, paged with minId, HTTP 429
     answered with backoff) or the local simulator, landed as JSON lines at
     `s3://<bucket>/news/date=YYYY-MM-DD/news.jsonl`. Re-running a day replaces its file."""
-    settings = get_settings()
-    base_url, token = settings.news_api
     client = s3.get_client()
     landed = {}
     fetching = writing = 0.0
     with httpx.Client(timeout=30) as http:  # one connection for every day of a backfill
         for day in days_of(context):
             started = time.perf_counter()
-            items = fetch_day(base_url, token, day, client=http)
+            items = fetch_day(news_source.base_url, news_source.token, day, client=http)
             fetched = time.perf_counter()
-            client.put_object(Bucket=settings.s3_bucket, Key=landing_key(day), Body=to_jsonl(items))
+            client.put_object(Bucket=s3.bucket, Key=landing_key(day), Body=to_jsonl(items))
             fetching, writing = fetching + fetched - started, writing + time.perf_counter() - fetched
             landed[day.isoformat()] = len(items)
     return dg.MaterializeResult(
@@ -83,25 +82,25 @@ def news_landing(context: AssetExecutionContext, s3: S3Resource) -> dg.Materiali
     pool=WAREHOUSE_POOL,
 )
 def raw_news(
-    context: AssetExecutionContext, s3: S3Resource, snowflake: SnowflakeResource
+    context: AssetExecutionContext, s3: LandingS3Resource, snowflake: SnowflakeResource
 ) -> dg.MaterializeResult:
     """RAW.NEWS: every file under each day's landing prefix, loaded (Parquet, PUT, COPY INTO; the
     emulator cannot read s3:// stages, so files are fetched and PUT to an internal stage), replacing
     the day's rows. A file that cannot be read is moved under `quarantine/` with its reason; the
     unusable lines of a readable file are kept under `quarantine/` too, and the good lines load."""
-    bucket = get_settings().s3_bucket
-    client = s3.get_client()
+    bucket, client = s3.bucket, s3.get_client()
     days = days_of(context)
     started = time.perf_counter()
     good: list[tuple[date, NewsRecord, str]] = []
     quarantined: list[str] = []
-    read: dict[str, str] = {}  # key -> last modified, for the arrival sensor
+    read: dict[str, str] = {}  # key -> ETag of the content read, for the arrival sensor
     bad_lines = 0
     for day in days:
         for obj in list_keys(client, bucket, day_prefix(day)):
             key = obj["Key"]
-            read[key] = obj["LastModified"].isoformat()
-            records, bad, reason = read_file(client.get_object(Bucket=bucket, Key=key)["Body"].read())
+            got = client.get_object(Bucket=bucket, Key=key)
+            read[key] = got["ETag"]
+            records, bad, reason = read_file(got["Body"].read())
             if reason:
                 quarantined.append(quarantine_file(client, bucket, key, reason))
                 context.log.warning(f"quarantined {key}: {reason}")

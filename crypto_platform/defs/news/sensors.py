@@ -12,14 +12,14 @@ from datetime import date, timedelta
 
 import dagster as dg
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
-from dagster_aws.s3 import S3Resource
 from dagster_snowflake import SnowflakeResource
 
 from crypto_platform.defs.news.assets import news, news_landing, raw_news
 from crypto_platform.defs.news.checks import checks
 from crypto_platform.defs.news.partitions import news_days
+from crypto_platform.defs.news.resources import LandingS3Resource, NewsSourceResource
+from crypto_platform.defs.structure import SETTINGS
 from crypto_platform.news.landing import NEWS_PREFIX, day_of, list_keys
-from crypto_platform.settings import get_settings
 from crypto_platform.warehouse.news_tables import has_raw_news
 
 news_landing_job = dg.define_asset_job(
@@ -36,11 +36,10 @@ news_job = dg.define_asset_job(
     description="Land, load and process days of news (the first start's run).",
 )
 
-_settings = get_settings()
 news_daily_schedule = dg.build_schedule_from_partitioned_job(
     news_landing_job,
-    hour_of_day=_settings.news_schedule_hour,
-    minute_of_hour=_settings.news_schedule_minute,
+    hour_of_day=SETTINGS.news_schedule_hour,
+    minute_of_hour=SETTINGS.news_schedule_minute,
     default_status=dg.DefaultScheduleStatus.RUNNING,
 )
 
@@ -53,30 +52,17 @@ IN_FLIGHT = [
 ]
 
 
-def candidates(objects: list[dict], cursor: dict) -> tuple[list[dict], dict]:
-    """The objects to decide on this tick, by key: those newer than the cursor's listing position
-    (last modified time, and the keys seen at that very time) and those `held` on an earlier tick and
-    unchanged since; and the position after this listing. Comparing on time and key, not on a
-    listing, also catches files copied in by hand and files rewritten under the same key."""
-    since = cursor.get("last_modified", "")
-    seen_at_since = set(cursor.get("keys", []))
-    held = cursor.get("held", {})
-
-    def is_candidate(obj: dict) -> bool:
-        stamp = obj["LastModified"].isoformat()
-        new = stamp > since or (stamp == since and obj["Key"] not in seen_at_since)
-        return new or held.get(obj["Key"]) == stamp
-
-    todo = sorted((o for o in objects if is_candidate(o)), key=lambda o: o["Key"])
-    if not objects:
-        return todo, {"last_modified": since, "keys": sorted(seen_at_since)}
-    latest = max(o["LastModified"] for o in objects).isoformat()
-    keys_at_latest = [o["Key"] for o in objects if o["LastModified"].isoformat() == latest]
-    return todo, {"last_modified": latest, "keys": sorted(keys_at_latest)}
+def candidates(objects: list[dict], seen: dict[str, str]) -> list[dict]:
+    """The objects to decide on, by key: those whose key is new or whose ETag changed since `seen`
+    (key -> ETag of the objects decided on earlier ticks). Not by time: S3 stamps a multipart
+    upload with the time it started, so a large copy can appear with a LastModified older than
+    anything seen before; and a file copied in by hand can carry any time."""
+    return sorted((o for o in objects if seen.get(o["Key"]) != o["ETag"]), key=lambda o: o["Key"])
 
 
 def files_read(instance: dg.DagsterInstance, day: str) -> dict[str, str]:
-    """Key -> last modified time of the objects the day's latest `raw_news` materialization read."""
+    """Key -> ETag of the objects the day's latest `raw_news` materialization read (their last
+    modified time, for materializations made before ETags were recorded)."""
     latest = instance.fetch_materializations(
         dg.AssetRecordsFilter(asset_key=raw_news.key, asset_partitions=[day]), limit=1
     ).records
@@ -126,48 +112,59 @@ def days_request(first: date, last: date, run_key: str) -> dg.RunRequest:
 
 @dg.sensor(
     job=news_load_job,
-    minimum_interval_seconds=_settings.news_arrival_interval,
+    minimum_interval_seconds=SETTINGS.news_arrival_interval,
     default_status=dg.DefaultSensorStatus.RUNNING,
 )
-def news_arrival_sensor(context: dg.SensorEvaluationContext, s3: S3Resource) -> dg.SensorResult:
-    """Requests a load of the days with a new or changed object under `news/` that no run has read
-    or will read: an object of a day that a queued or running run plans to load is held back until
-    no run does, then loaded only if the day's latest `raw_news` did not read it. Consecutive days
-    load in one run."""
-    objects = list_keys(s3.get_client(), get_settings().s3_bucket, NEWS_PREFIX)
-    todo, cursor = candidates(objects, json.loads(context.cursor or "{}"))
+def news_arrival_sensor(context: dg.SensorEvaluationContext, s3: LandingS3Resource) -> dg.SensorResult:
+    """Requests a load of the days with a new or changed object (by key and ETag) under `news/`
+    that no run has read or will read: an object of a day that a queued or running run plans to
+    load is held back until no run does, then loaded only if the day's latest `raw_news` did not
+    read it; an object of a day that is not a partition yet (landed early, or by a clock running
+    ahead) is held until the day is one. Consecutive days load in one run. The cursor keeps the
+    ETag of every object decided on that is still in the bucket, so it is as large as the listing."""
+    objects = list_keys(s3.get_client(), s3.bucket, NEWS_PREFIX)
+    listed = {o["Key"] for o in objects}
+    seen = {k: e for k, e in json.loads(context.cursor or "{}").get("seen", {}).items() if k in listed}
+    todo = candidates(objects, seen)
     busy = days_being_loaded(context.instance) if todo else set()
+    newest_day = date.fromisoformat(news_days.get_last_partition_key() or "0001-01-01")
     held: dict[str, str] = {}
     wanted: dict[date, list[str]] = defaultdict(list)
     read: dict[str, dict[str, str]] = {}  # day -> files_read, fetched once per day
     for obj in todo:
-        day = day_of(obj["Key"])
-        if day is None or not news_days.has_partition_key(day.isoformat()):
-            context.log.warning(
-                f"ignoring {obj['Key']}: not news/date=YYYY-MM-DD/<file> within the partitions"
-            )
+        key, etag = obj["Key"], obj["ETag"]
+        day = day_of(key)
+        if day is not None and day > newest_day:
+            held[key] = etag  # decided once the day is a partition
             continue
-        partition, modified = day.isoformat(), obj["LastModified"].isoformat()
+        if day is None or not news_days.has_partition_key(day.isoformat()):
+            context.log.warning(f"ignoring {key}: not news/date=YYYY-MM-DD/<file> within the partitions")
+            seen[key] = etag
+            continue
+        partition = day.isoformat()
         if partition in busy:
-            held[obj["Key"]] = modified
+            held[key] = etag
             continue
         if partition not in read:
             read[partition] = files_read(context.instance, partition)
-        if read[partition].get(obj["Key"]) != modified:
-            wanted[day].append(f"{obj['Key']}@{modified}")
+        if read[partition].get(key) not in (etag, obj["LastModified"].isoformat()):
+            wanted[day].append(f"{key}@{etag}")
+        seen[key] = etag
     requests = []
     for first, last in day_ranges(wanted):
         files = sorted(f for day, keys in wanted.items() if first <= day <= last for f in keys)
         digest = hashlib.sha1("\n".join(files).encode()).hexdigest()[:16]
         requests.append(days_request(first, last, f"{first}...{last}@{digest}"))
     if held:
-        context.log.info(f"holding back {len(held)} object(s) of days a run is loading: {sorted(held)}")
-    return dg.SensorResult(run_requests=requests, cursor=json.dumps({**cursor, "held": held}))
+        context.log.info(
+            f"holding back {len(held)} object(s) of days being loaded or to come: {sorted(held)}"
+        )
+    return dg.SensorResult(run_requests=requests, cursor=json.dumps({"seen": seen, "held": held}))
 
 
 @dg.sensor(job=news_job, minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.RUNNING)
 def news_first_start_sensor(
-    context: dg.SensorEvaluationContext, snowflake: SnowflakeResource
+    context: dg.SensorEvaluationContext, snowflake: SnowflakeResource, news_source: NewsSourceResource
 ) -> dg.SensorResult | dg.SkipReason:
     """On a platform without news, requests one `news_job` run that lands and loads the last
     NEWS_FIRST_START_DAYS days, so the News page has items minutes after the first start. It decides
@@ -175,10 +172,9 @@ def news_first_start_sensor(
     NEWS_FIRST_START_FINNHUB=true instead of calling the real Finnhub unasked."""
     if context.cursor:
         return dg.SkipReason(f"decided on an earlier tick: {context.cursor}")
-    settings = get_settings()
-    if settings.news_first_start_days <= 0:
+    if news_source.first_start_days <= 0:
         return dg.SkipReason("NEWS_FIRST_START_DAYS is 0")
-    if settings.finnhub_api_key and not settings.news_first_start_finnhub:
+    if not news_source.first_start_allowed:
         return dg.SkipReason("the news source is Finnhub: set NEWS_FIRST_START_FINNHUB=true to land from it")
     if context.instance.get_latest_materialization_event(raw_news.key) or days_being_loaded(context.instance):
         return dg.SensorResult(skip_reason="raw_news is or was loaded", cursor="raw_news loaded before")
@@ -188,7 +184,7 @@ def news_first_start_sensor(
         return dg.SkipReason("RAW.NEWS does not exist yet: the warehouse is being set up")
     if found:
         return dg.SensorResult(skip_reason="RAW.NEWS has rows", cursor="RAW.NEWS had rows")
-    days = [date.fromisoformat(d) for d in news_days.get_partition_keys()[-settings.news_first_start_days :]]
+    days = [date.fromisoformat(d) for d in news_days.get_partition_keys()[-news_source.first_start_days :]]
     if not days:
         return dg.SkipReason("no complete day of news since NEWS_START_DATE yet")
     request = days_request(days[0], days[-1], run_key="first-start")

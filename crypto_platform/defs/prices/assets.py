@@ -8,13 +8,11 @@ from dataclasses import dataclass
 
 import dagster as dg
 from dagster_snowflake import SnowflakeResource
-from snowflake.connector import SnowflakeConnection
 
-from crypto_platform.defs.prices.resources import KafkaResource
+from crypto_platform.defs.prices.resources import KafkaResource, LoaderResource
 from crypto_platform.prices.loader.trades_loader import TradesLoader
-from crypto_platform.settings import get_settings
 from crypto_platform.warehouse.market_tables import rebuild_candles, rebuild_market_state
-from crypto_platform.warehouse.sql import apply_file, count_rows, description, query, run_query
+from crypto_platform.warehouse.sql import apply_objects, count_rows, description, query, run_query
 
 GROUP = "prices"
 
@@ -31,7 +29,9 @@ crypto_trades_topic = dg.AssetSpec(
 
 
 @dg.asset(group_name=GROUP, deps=[crypto_trades_topic], kinds={"snowflake", "kafka"})
-def raw_trades(snowflake: SnowflakeResource, kafka: KafkaResource) -> dg.MaterializeResult:
+def raw_trades(
+    snowflake: SnowflakeResource, kafka: KafkaResource, loader: LoaderResource
+) -> dg.MaterializeResult:
     """RAW.TRADES: every trade from the Kafka topic, loaded exactly once.
 
     A run loads from the offsets kept in OPS.KAFKA_OFFSETS up to the high watermarks it sees at
@@ -39,10 +39,10 @@ def raw_trades(snowflake: SnowflakeResource, kafka: KafkaResource) -> dg.Materia
     with its new offsets. Messages that are not valid trades go to RAW.TRADES_REJECTED with the
     reason. `crypto-platform load --follow` runs the same loader continuously and reports here.
     """
-    loader = TradesLoader(
-        kafka.client_config(), kafka.topic_trades, snowflake.get_connection, get_settings().loader_batch_size
+    trades = TradesLoader(
+        kafka, kafka.topic_trades, snowflake.get_connection, loader.batch_size, loader.time_bound
     )
-    return dg.MaterializeResult(metadata=asyncio.run(loader.load_until_caught_up()).metadata())
+    return dg.MaterializeResult(metadata=asyncio.run(trades.load_until_caught_up()).metadata())
 
 
 @dataclass(frozen=True)
@@ -63,29 +63,23 @@ VIEWS = [
 def view_asset(view: View) -> dg.AssetsDefinition:
     """A view from `sql/` as an asset: materializing it (re)creates the view and counts its rows.
     Its description in the UI is the SQL file's leading comment."""
-    path = get_settings().sql_dir / view.sql_file
 
     @dg.asset(
         name=view.name,
         group_name=GROUP,
         deps=[view.upstream],
         kinds={"snowflake", "view"},
-        description=f"{view.relation}: {description(path)}",
+        description=f"{view.relation}: {description(view.sql_file)}",
         metadata={"relation": view.relation, "sql": dg.MetadataValue.path(f"sql/{view.sql_file}")},
     )
     def _view(snowflake: SnowflakeResource) -> dg.MaterializeResult:
         with snowflake.get_connection() as conn:
-            apply_file(conn, path)
+            apply_objects(conn, [view.sql_file])
             return dg.MaterializeResult(
                 metadata={"rows": dg.MetadataValue.int(count_rows(conn, view.relation))}
             )
 
     return _view
-
-
-def apply_files(conn: SnowflakeConnection, names: list[str]) -> None:
-    for name in names:
-        apply_file(conn, get_settings().sql_dir / name)
 
 
 OHLCV_FILES = ["021_core_timeframes.sql", "022_core_candles.sql", "023_core_ohlcv.sql"]
@@ -108,7 +102,7 @@ def ohlcv(snowflake: SnowflakeResource) -> dg.MaterializeResult:
     CORE.TRADES), in one transaction: the repair path.
     """
     with snowflake.get_connection() as conn:
-        apply_files(conn, OHLCV_FILES)
+        apply_objects(conn, OHLCV_FILES)
         rebuild_candles(conn)
         counts = dict(run_query(conn, query("candles_count")).rows)
     return dg.MaterializeResult(
@@ -132,7 +126,7 @@ def market_state(snowflake: SnowflakeResource) -> dg.MaterializeResult:
     RAW.TRADES and the candles, in one transaction: the repair path.
     """
     with snowflake.get_connection() as conn:
-        apply_files(conn, ["024_core_market_state.sql"])
+        apply_objects(conn, ["024_core_market_state.sql"])
         rebuild_market_state(conn)
         symbols = count_rows(conn, "CORE.MARKET_STATE")
     return dg.MaterializeResult(metadata={"symbols": dg.MetadataValue.int(symbols)})

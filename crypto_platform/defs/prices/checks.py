@@ -27,10 +27,9 @@ import dagster as dg
 from dagster_snowflake import SnowflakeResource
 
 from crypto_platform.defs.checks import none_found_check
-from crypto_platform.defs.prices.resources import KafkaResource
+from crypto_platform.defs.prices.resources import KafkaResource, LoaderResource, ProducerResource
+from crypto_platform.prices.health import DataHealth, loader_health_from_data, producer_health_from_data
 from crypto_platform.prices.loader.lag import Lag, measure_lag
-from crypto_platform.prices.progress import Verdict, loader_verdict, producer_verdict
-from crypto_platform.settings import get_settings
 from crypto_platform.warehouse.price_tables import offsets_age_seconds, stored_offsets
 from crypto_platform.warehouse.sql import query, run_query, scalar_row
 
@@ -45,8 +44,8 @@ raw_trades_valid_prices = none_found_check(
 
 
 @dg.asset_check(asset="raw_trades", description="The newest trade is recent while the producer runs.")
-def raw_trades_fresh(snowflake: SnowflakeResource) -> dg.AssetCheckResult:
-    limit = get_settings().trades_freshness_seconds
+def raw_trades_fresh(snowflake: SnowflakeResource, loader: LoaderResource) -> dg.AssetCheckResult:
+    limit = loader.freshness_seconds
     with snowflake.get_connection() as conn:
         count, age = scalar_row(conn, query("check_raw_trades_newest_age"))
     return dg.AssetCheckResult(
@@ -96,7 +95,7 @@ def loader_state(
     with snowflake.get_connection() as conn:
         stored = stored_offsets(conn, kafka.topic_trades)
         age = offsets_age_seconds(conn, kafka.topic_trades)
-    return stored, asyncio.run(measure_lag(kafka.client_config(), kafka.topic_trades, stored)), age
+    return stored, asyncio.run(measure_lag(kafka, kafka.topic_trades, stored)), age
 
 
 def seconds_since_newest(lag: Lag) -> float | None:
@@ -107,23 +106,23 @@ def seconds_since_newest(lag: Lag) -> float | None:
 @dg.asset_check(
     asset="raw_trades", description="The loader is progressing: no message waits on a stalled loader."
 )
-def loader_progress(snowflake: SnowflakeResource, kafka: KafkaResource) -> dg.AssetCheckResult:
+def loader_progress(
+    snowflake: SnowflakeResource, kafka: KafkaResource, loader: LoaderResource
+) -> dg.AssetCheckResult:
     _, lag, age = loader_state(snowflake, kafka)
-    return check_result(loader_verdict(lag.total, age, get_settings().loader_stall_seconds))
+    return check_result(loader_health_from_data(lag.total, age, loader.stall_seconds))
 
 
 @dg.asset_check(
     asset="crypto_trades_topic", description="The producer is progressing: trades reach the topic."
 )
-def producer_progress(kafka: KafkaResource) -> dg.AssetCheckResult:
-    lag = asyncio.run(measure_lag(kafka.client_config(), kafka.topic_trades, {}))
-    return check_result(producer_verdict(seconds_since_newest(lag), get_settings().producer_stall_seconds))
+def producer_progress(kafka: KafkaResource, producer: ProducerResource) -> dg.AssetCheckResult:
+    lag = asyncio.run(measure_lag(kafka, kafka.topic_trades, {}))
+    return check_result(producer_health_from_data(seconds_since_newest(lag), producer.stall_seconds))
 
 
-def check_result(verdict: Verdict) -> dg.AssetCheckResult:
-    return dg.AssetCheckResult(
-        passed=verdict.passed, description=verdict.description, metadata=verdict.metadata
-    )
+def check_result(health: DataHealth) -> dg.AssetCheckResult:
+    return dg.AssetCheckResult(passed=health.passed, description=health.description, metadata=health.metadata)
 
 
 progress_checks = [producer_progress, loader_progress]

@@ -19,10 +19,9 @@ from crypto_platform.defs.prices.checks import (
     raw_trades_valid_prices,
     seconds_since_newest,
 )
-from crypto_platform.defs.prices.resources import KafkaResource
+from crypto_platform.defs.prices.resources import KafkaResource, LoaderResource, ProducerResource
+from crypto_platform.prices.health import DataHealth, loader_health_from_data, producer_health_from_data
 from crypto_platform.prices.loader.lag import Lag
-from crypto_platform.prices.progress import Verdict, loader_verdict, producer_verdict
-from crypto_platform.settings import Settings, get_settings
 
 raw_trades_job = dg.define_asset_job(
     "raw_trades_job",
@@ -47,43 +46,46 @@ class Decision:
 
 
 def decide(
-    lag: Lag, stored: dict[int, int], cursor: dict, in_flight: bool, settings: Settings, now: float
+    lag: Lag, stored: dict[int, int], cursor: dict, in_flight: bool, limits: LoaderResource, now: float
 ) -> Decision:
     """Request a run once per breach: not while a run is in flight, and not again while the stored
     offsets have not moved since the last request (unless that request is `lag_retry_seconds` old)."""
     age = lag.oldest_age_seconds(int(now * 1000))
-    if lag.total <= settings.lag_max_messages and age <= settings.lag_max_age_seconds:
+    if lag.total <= limits.lag_max_messages and age <= limits.lag_max_age_seconds:
         return Decision(False, f"lag {lag.total} messages, oldest {age:.0f}s: within limits", {})
     offsets = {str(p): o for p, o in sorted(stored.items())}
     if in_flight:
         return Decision(False, "over the limits, but a raw_trades run is in flight", cursor)
     same_breach = cursor.get("offsets") == offsets
-    if same_breach and now - cursor.get("requested_at", 0) < settings.lag_retry_seconds:
+    if same_breach and now - cursor.get("requested_at", 0) < limits.lag_retry_seconds:
         return Decision(False, "over the limits; already requested a run for this position", cursor)
-    reason = f"lag {lag.total} messages (limit {settings.lag_max_messages}), oldest {age:.0f}s"
+    reason = f"lag {lag.total} messages (limit {limits.lag_max_messages}), oldest {age:.0f}s"
     return Decision(True, reason, {"offsets": offsets, "requested_at": now})
 
 
 @dg.sensor(job=raw_trades_job, minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.RUNNING)
 def kafka_lag_sensor(
-    context: dg.SensorEvaluationContext, snowflake: SnowflakeResource, kafka: KafkaResource
+    context: dg.SensorEvaluationContext,
+    snowflake: SnowflakeResource,
+    kafka: KafkaResource,
+    loader: LoaderResource,
+    producer: ProducerResource,
 ) -> dg.SensorResult:
     """Compares the topic's high watermarks with the offsets the warehouse holds (no consumer group
     is joined) and records the lag as an observation of `raw_trades`; judges from the same data
     whether the producer and the loader progress, and records a change in their checks."""
-    settings = get_settings()
     stored, lag, offsets_age = loader_state(snowflake, kafka)
-    verdicts = {
-        loader_progress.check_key: loader_verdict(lag.total, offsets_age, settings.loader_stall_seconds),
-        producer_progress.check_key: producer_verdict(
-            seconds_since_newest(lag), settings.producer_stall_seconds
+    data_health = {
+        loader_progress.check_key: loader_health_from_data(lag.total, offsets_age, loader.stall_seconds),
+        producer_progress.check_key: producer_health_from_data(
+            seconds_since_newest(lag), producer.stall_seconds
         ),
     }
     in_flight = bool(
         context.instance.get_run_ids(dg.RunsFilter(job_name=raw_trades_job.name, statuses=IN_FLIGHT), limit=1)
     )
     now = time.time()
-    decision = decide(lag, stored, json.loads(context.cursor or "{}"), in_flight, settings, now)
+    decision = decide(lag, stored, json.loads(context.cursor or "{}"), in_flight, loader, now)
     observation = dg.AssetObservation(
         asset_key=raw_trades.key,
         metadata={
@@ -103,20 +105,20 @@ def kafka_lag_sensor(
         run_requests=run_requests,
         skip_reason=None if run_requests else decision.reason,
         cursor=json.dumps(decision.cursor),
-        asset_events=[observation, *watch(context.instance, verdicts)],
+        asset_events=[observation, *watch(context.instance, data_health)],
     )
 
 
 def watch(
-    instance: dg.DagsterInstance, verdicts: dict[dg.AssetCheckKey, Verdict]
+    instance: dg.DagsterInstance, data_health: dict[dg.AssetCheckKey, DataHealth]
 ) -> list[dg.AssetCheckEvaluation]:
     """Evaluations to record: a check never evaluated; a failure the data shows while the check
     passes (the worker cannot say it: it died or hangs); a recovery from a failure recorded from
     the data. A failure the worker recorded itself, with its reason, stays until the worker says
     otherwise."""
-    latest = instance.event_log_storage.get_latest_asset_check_execution_by_key(list(verdicts))
+    latest = instance.event_log_storage.get_latest_asset_check_execution_by_key(list(data_health))
     events = []
-    for key, verdict in verdicts.items():
+    for key, health in data_health.items():
         record = latest.get(key)
         evaluation = record.evaluation if record is not None else None
         if evaluation is None:
@@ -125,16 +127,14 @@ def watch(
             recorded_passed = evaluation.passed
             source = evaluation.metadata.get("source")
             from_data = source is not None and source.value == "data"
-        if recorded_passed is None or (
-            verdict.passed != recorded_passed and (not verdict.passed or from_data)
-        ):
+        if recorded_passed is None or (health.passed != recorded_passed and (not health.passed or from_data)):
             events.append(
                 dg.AssetCheckEvaluation(
                     asset_key=key.asset_key,
                     check_name=key.name,
-                    passed=verdict.passed,
-                    description=verdict.description,
-                    metadata=verdict.metadata,
+                    passed=health.passed,
+                    description=health.description,
+                    metadata=health.metadata,
                     severity=dg.AssetCheckSeverity.ERROR,
                 )
             )

@@ -2,9 +2,10 @@
 
 The fast path parses a whole batch of messages in Arrow's C++ JSON reader and validates columns at
 once, by the same rules as the canonical `Trade`. A batch with any message it cannot take (null,
-not JSON, not shaped like a trade, a value out of range, a number NUMBER(38,12) cannot hold exactly)
+not JSON, not shaped like a trade, a value out of range, a number NUMBER(38,12) cannot hold exactly,
+a trade time outside the live bound `LiveTimeBound`)
 goes through `Trade.from_json` message by message, which rounds feed values by the numeric rule
-(`crypto_platform.clients.numbers`) and names each bad message's problem.
+(`crypto_platform.common.numbers`) and names each bad message's problem.
 """
 
 from __future__ import annotations
@@ -18,7 +19,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pj
 
-from crypto_platform.prices.trade import MAX_TEXT, MAX_TS_MS, SIDES, SOURCES, BadFrame, Trade, decimal_text
+from crypto_platform.prices.trade import (
+    MAX_TEXT,
+    MAX_TS_MS,
+    SIDES,
+    SOURCES,
+    BadFrame,
+    LiveTimeBound,
+    Trade,
+    decimal_text,
+)  # fmt: skip
 
 NUMBER = pa.decimal128(38, 12)
 JSON_BLOCK_BYTES = 4 << 20
@@ -66,18 +76,19 @@ class Rows:
     rejected: list[tuple[Message, str]]
 
 
-def to_rows(messages: Messages) -> Rows:
+def to_rows(messages: Messages, bound: LiveTimeBound) -> Rows:
     """The batch's valid trades as rows and every other message with its reason; never raises for
-    what a message holds (null, empty, not UTF-8, not JSON, the wrong shape, values out of range)."""
+    what a message holds (null, empty, not UTF-8, not JSON, the wrong shape, values out of range,
+    a trade time outside `bound`)."""
     if not messages:
         return Rows(_table(WIRE_SCHEMA.empty_table(), [], []), [])
     try:
-        return Rows(_fast(messages), [])
+        return Rows(_fast(messages, bound), [])
     except (pa.ArrowInvalid, pa.ArrowTypeError):
-        return _slow(messages)
+        return _slow(messages, bound)
 
 
-def _fast(messages: Messages) -> pa.Table:
+def _fast(messages: Messages, bound: LiveTimeBound) -> pa.Table:
     """All messages at once, or ArrowInvalid if any of them is not a valid trade by the rules of
     the canonical `Trade` (which `_slow` applies message by message)."""
     values = messages.values
@@ -94,7 +105,7 @@ def _fast(messages: Messages) -> pa.Table:
     if wire.num_rows != len(messages):
         raise pa.ArrowInvalid("a message spans lines or is empty")
     wire = _with_numbers(wire)  # ArrowInvalid for more than 12 decimals or 10^26 and more
-    valid = pc.fill_null(functools.reduce(pc.and_kleene, _valid(wire)), False)  # missing: invalid
+    valid = pc.fill_null(functools.reduce(pc.and_kleene, _valid(wire, bound)), False)  # missing: invalid
     if not pc.all(valid).as_py():
         raise pa.ArrowInvalid("a message is not a valid trade")
     return _table(wire, messages.partitions, messages.offsets)
@@ -110,8 +121,9 @@ def _one_line_each(block: bytes, count: int) -> bool:
     return breaks == count - 1 and b"\r" not in block
 
 
-def _valid(wire: pa.Table) -> Iterator[pa.ChunkedArray]:
-    """One boolean column per rule of `Trade.__post_init__` (null where a value is missing)."""
+def _valid(wire: pa.Table, bound: LiveTimeBound) -> Iterator[pa.ChunkedArray]:
+    """One boolean column per rule of `Trade.__post_init__` and of `bound` (null where a value is
+    missing)."""
     for name in ("symbol", "feed_symbol", "trade_id"):
         length = pc.utf8_length(wire[name])
         yield pc.and_(pc.greater(length, 0), pc.less_equal(length, MAX_TEXT))
@@ -121,15 +133,20 @@ def _valid(wire: pa.Table) -> Iterator[pa.ChunkedArray]:
         yield pc.greater(wire[name], 0)
     for name in ("trade_ts_ms", "received_ts_ms"):
         yield pc.and_(pc.greater(wire[name], 0), pc.less_equal(wire[name], MAX_TS_MS))
+    early = pc.subtract(wire["received_ts_ms"], wire["trade_ts_ms"])
+    yield pc.and_(pc.less_equal(early, bound.max_age_ms), pc.greater_equal(early, -bound.max_ahead_ms))
 
 
-def _slow(messages: Messages) -> Rows:
+def _slow(messages: Messages, bound: LiveTimeBound) -> Rows:
     """Message by message through the canonical trade, which names each bad message's problem."""
     trades: list[tuple[Trade, Message]] = []
     rejected: list[tuple[Message, str]] = []
     for message in messages:
         try:
-            trades.append((Trade.from_json(message.value), message))
+            trade = Trade.from_json(message.value)
+            if reason := bound.refusal(trade):
+                raise BadFrame(reason)
+            trades.append((trade, message))
         except BadFrame as exc:
             rejected.append((message, exc.reason))
         except Exception as exc:  # what no rule foresaw is still one message, not the batch

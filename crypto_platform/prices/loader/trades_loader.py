@@ -15,28 +15,27 @@ import logging
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractContextManager, asynccontextmanager
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from snowflake.connector import SnowflakeConnection
 
-from crypto_platform.clients.kafka import partition_ids
+from crypto_platform.clients.kafka import KafkaConnection, partition_ids
 from crypto_platform.prices.gc_tuning import freeze_startup_objects
 from crypto_platform.prices.loader.arrow_rows import Messages, raw_text, to_rows
+from crypto_platform.prices.trade import LiveTimeBound
+from crypto_platform.warehouse.connection import Connect, WriteConflict
 from crypto_platform.warehouse.price_tables import (
     Rejected,
     TradeBatch,
-    WriteConflict,
     commit_batch,
     stored_offsets,
     track_partitions,
 )
 
 log = logging.getLogger(__name__)
-
-Connect = Callable[[], AbstractContextManager[SnowflakeConnection]]
 
 
 @dataclass
@@ -70,15 +69,17 @@ class LoadReport:
 class TradesLoader:
     def __init__(
         self,
-        kafka_config: dict[str, Any],
+        kafka: KafkaConnection,
         topic: str,
         connect: Connect,
-        batch_size: int = 250_000,
+        batch_size: int,
+        time_bound: LiveTimeBound,
     ) -> None:
-        self.kafka_config = kafka_config
+        self.kafka = kafka
         self.topic = topic
         self.connect = connect
         self.batch_size = batch_size
+        self.time_bound = time_bound
 
     async def load_until_caught_up(self) -> LoadReport:
         """Load from the stored offsets up to the high watermarks seen at the start, then return.
@@ -112,20 +113,20 @@ class TradesLoader:
         report.seconds = time.perf_counter() - started
         return report
 
-    async def follow(
+    async def load_continuously(
         self,
         stop: asyncio.Event,
         on_batch: Callable[[LoadReport], None],
-        interval: float = 0.5,
-        batch_size: int = 50_000,
+        interval: float,
         on_poll: Callable[[], None] = lambda: None,
     ) -> None:
-        """Load whatever has arrived, in batches that start at least `interval` seconds apart, until
-        `stop` is set; reports each batch to `on_batch`, and calls `on_poll` after every fetch (and
-        its commit) that finished. A batch starts as soon as a message arrives once `interval` has
-        passed: its commit costs the warehouse about as much for ten trades as for a thousand, so
-        at a few hundred trades a second pacing halves the warehouse's work, while a trade still
-        waits at most `interval` plus one commit to be visible."""
+        """Load whatever has arrived, in batches of up to `batch_size` messages that start at least
+        `interval` seconds apart, until `stop` is set; reports each batch to `on_batch`, and calls
+        `on_poll` after every fetch (and its commit) that finished. A batch starts as soon as a
+        message arrives once `interval` has passed: its commit costs the warehouse about as much
+        for ten trades as for a thousand, so at a few hundred trades a second pacing halves the
+        warehouse's work, while a trade still waits at most `interval` plus one commit to be
+        visible."""
         freeze_startup_objects()
         async with self._consumer() as (consumer, partitions):
             with self.connect() as conn:
@@ -133,7 +134,7 @@ class TradesLoader:
                 while not stop.is_set():
                     started = time.perf_counter()
                     fetched = await consumer.getmany(
-                        *partitions, timeout_ms=int(interval * 1000), max_records=batch_size
+                        *partitions, timeout_ms=int(interval * 1000), max_records=self.batch_size
                     )
                     messages = Messages()
                     for tp, records in fetched.items():
@@ -160,15 +161,13 @@ class TradesLoader:
     @asynccontextmanager
     async def _consumer(self) -> AsyncIterator[tuple[AIOKafkaConsumer, list[TopicPartition]]]:
         consumer = AIOKafkaConsumer(
-            **self.kafka_config,
+            **self.kafka.client_config(),
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             max_partition_fetch_bytes=16 * 1024 * 1024,
             fetch_max_bytes=64 * 1024 * 1024,
         )
-        partitions = [
-            TopicPartition(self.topic, p) for p in await partition_ids(self.kafka_config, self.topic)
-        ]
+        partitions = [TopicPartition(self.topic, p) for p in await partition_ids(self.kafka, self.topic)]
         await consumer.start()
         try:
             consumer.assign(partitions)
@@ -237,7 +236,7 @@ class TradesLoader:
             start, end = ranges.get(partition, (positions[partition], positions[partition]))
             if offset >= end:
                 ranges[partition] = (start, offset + 1)
-        rows = to_rows(messages)
+        rows = to_rows(messages, self.time_bound)
         return TradeBatch(
             load_id=uuid.uuid4().hex,
             topic=self.topic,

@@ -28,19 +28,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from crypto_platform.clients.backoff import Backoff
-from crypto_platform.clients.kafka import client_config, missing_topics
+from crypto_platform.clients.kafka import missing_topics
 from crypto_platform.clients.redaction import redact
 from crypto_platform.prices.gc_tuning import freeze_startup_objects
+from crypto_platform.prices.health import Health, HealthReport, health_file, write_health
 from crypto_platform.prices.producer import spool
 from crypto_platform.prices.producer.connection import FeedConnection
+from crypto_platform.prices.producer.counters import ProducerCounters
 from crypto_platform.prices.producer.feeds import FEEDS, finnhub
 from crypto_platform.prices.producer.feeds.base import ParseResult
-from crypto_platform.prices.producer.sink import KafkaSink, Message
+from crypto_platform.prices.producer.sink import KafkaSink, Record
 from crypto_platform.prices.producer.spool import spool_dir
-from crypto_platform.prices.producer.stats import ProducerStats
-from crypto_platform.prices.symbols import SymbolMap
-from crypto_platform.prices.trade import BadFrame
-from crypto_platform.prices.worker_status import DagsterReport, Health, status_path, write_status
+from crypto_platform.prices.symbols import SymbolMap, parse_overrides
+from crypto_platform.prices.trade import BadFrame, LiveTimeBound
 from crypto_platform.settings import LOCAL_HOST, Settings
 
 log = logging.getLogger(__name__)
@@ -71,11 +71,12 @@ class FeedTarget:
 
 def feed_target(settings: Settings) -> FeedTarget:
     """Which feed to read and where: a configured URL, the feed's own, or the local simulator.
-    Raises SymbolError when a symbol to subscribe cannot be mapped to BASE-QUOTE."""
+    Raises SymbolError when a symbol to subscribe cannot be mapped to BASE-QUOTE, or an override
+    in PRODUCER_SYMBOL_MAP is not FEED_SYMBOL=BASE-QUOTE."""
     feed = settings.producer_feed
     module = FEEDS[feed]
     symbols = settings.producer_symbols or DEFAULT_SYMBOLS[feed]
-    symbol_map = SymbolMap(settings.producer_symbol_map)
+    symbol_map = SymbolMap(parse_overrides(settings.producer_symbol_map))
     symbol_map.check(symbols)
     if feed != "finnhub":
         url = settings.producer_feed_url or module.URL
@@ -90,7 +91,7 @@ def feed_target(settings: Settings) -> FeedTarget:
     return FeedTarget(finnhub.url(key, base), source, symbols, finnhub.subscribe_messages, parse)
 
 
-def dead_letter(reason: str, raw: Any, source: str, received_ts_ms: int) -> Message:
+def dead_letter(reason: str, raw: Any, source: str, received_ts_ms: int) -> Record:
     """A DLQ message: why, what arrived (as text) and from where. Keyed by source."""
     if isinstance(raw, bytes):
         raw = raw.decode("utf-8", errors="replace")
@@ -106,11 +107,14 @@ class ProducerService:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.target = feed_target(settings)
-        self.stats = ProducerStats()
+        self.counters = ProducerCounters()
+        self.time_bound = LiveTimeBound.from_seconds(
+            settings.trade_max_age_seconds, settings.trade_max_ahead_seconds
+        )
         self.health = Health()
-        self.status_file = status_path(settings.home, "producer")
+        self.status_file = health_file(settings.home, "producer")
         self.spool = spool_dir(settings.home)
-        self._dagster = DagsterReport(
+        self._dagster = HealthReport(
             settings.dagster_api if settings.report_to_dagster else None,
             "crypto_trades_topic",
             "producer_progress",
@@ -121,17 +125,18 @@ class ProducerService:
         self._stopping = asyncio.Event()
         self._last_drop_log = 0.0
         self._acknowledged = (0, time.time())  # produced + dead-lettered, and when that last moved
+        self._reports_to_dagster = False  # only once it is a working producer: see _report_every
         self.connection = FeedConnection(
             self.target.url,
             self.target.subscribe_messages(self.target.symbols),
             self._on_frame,
-            self.stats,
+            self.counters,
             settings.producer_silence_timeout,
             Backoff(settings.producer_backoff_initial, settings.producer_backoff_max),
         )
         self.sink = KafkaSink(
-            client_config(settings),
-            self.stats,
+            settings.kafka,
+            self.counters,
             Backoff(settings.producer_backoff_initial, settings.producer_backoff_max),
             linger_ms=settings.producer_linger_ms,
             compression_type=settings.producer_compression,
@@ -164,6 +169,7 @@ class ProducerService:
         try:
             if await self._unless_stopping(self.sink.start()):
                 await self._require_topics()
+                self._reports_to_dagster = True
                 pump = asyncio.create_task(self._pump())
                 if await self._unless_stopping(self._replay_spool()):
                     reader.start()
@@ -187,9 +193,10 @@ class ProducerService:
 
     async def _require_topics(self) -> None:
         topics = [self.settings.kafka_topic_trades, self.settings.kafka_topic_dlq]
-        if missing := await missing_topics(client_config(self.settings), topics):
+        if missing := await missing_topics(self.settings.kafka, topics):
             raise TopicMissing(
-                f"Kafka topic(s) {', '.join(missing)} do not exist on {self.settings.kafka_bootstrap}: "
+                f"Kafka topic(s) {', '.join(missing)} do not exist on "
+                f"{self.settings.kafka.bootstrap_servers}: "
                 "create them (`crypto-platform up` does) or set KAFKA_TOPIC_TRADES / KAFKA_TOPIC_DLQ"
             )
 
@@ -198,7 +205,7 @@ class ProducerService:
         for path in spool.files(self.spool):
             records = spool.load(path)
             log.info("producer: sending %d record(s) spooled in %s", len(records), path.name)
-            by_topic: dict[str, list[Message]] = {}
+            by_topic: dict[str, list[Record]] = {}
             for topic, message in records:
                 by_topic.setdefault(topic, []).append(message)
             for topic, messages in by_topic.items():
@@ -231,10 +238,10 @@ class ProducerService:
         await self._buffer.join()
         await self.sink.flush()
 
-    def _parse_buffered(self) -> list[spool.Record]:
+    def _parse_buffered(self) -> list[spool.SpooledRecord]:
         """The records of frames still waiting in the buffer (parsed, not sent)."""
-        trades: list[Message] = []
-        dead: list[Message] = []
+        trades: list[Record] = []
+        dead: list[Record] = []
         while not self._buffer.empty():
             self._parse(*self._buffer.get_nowait(), trades, dead)
         return [(self.settings.kafka_topic_trades, m) for m in trades] + [
@@ -245,13 +252,13 @@ class ProducerService:
     def _on_frame(self, raw: str | bytes, received_ts_ms: int) -> None:
         """Called in the reader thread for every frame."""
         if not self._slots.acquire(timeout=self.settings.producer_buffer_wait):
-            self.stats.dropped_frames += 1
+            self.counters.dropped_frames += 1
             now = time.monotonic()
             if now - self._last_drop_log > 5:
                 self._last_drop_log = now
                 log.error(
                     "BUFFER FULL: Kafka is not taking records; %d frame(s) dropped so far",
-                    self.stats.dropped_frames,
+                    self.counters.dropped_frames,
                 )
             return
         assert self._loop is not None
@@ -265,8 +272,8 @@ class ProducerService:
             frames = [await self._buffer.get()]
             while len(frames) < PUMP_BATCH_FRAMES and not self._buffer.empty():
                 frames.append(self._buffer.get_nowait())
-            trades: list[Message] = []
-            dead: list[Message] = []
+            trades: list[Record] = []
+            dead: list[Record] = []
             try:
                 for raw, received_ts_ms in frames:
                     self._parse(raw, received_ts_ms, trades, dead)
@@ -278,11 +285,9 @@ class ProducerService:
                     self._slots.release()
                     self._buffer.task_done()
 
-    def _parse(
-        self, raw: str | bytes, received_ts_ms: int, trades: list[Message], dead: list[Message]
-    ) -> None:
+    def _parse(self, raw: str | bytes, received_ts_ms: int, trades: list[Record], dead: list[Record]) -> None:
         """Append the frame's trades and its dead letters to the lists for the topics."""
-        self.stats.frames += 1
+        self.counters.frames += 1
         source = self.target.source
         try:
             result = self.target.parse(raw, received_ts_ms)
@@ -290,37 +295,45 @@ class ProducerService:
             dead.append(dead_letter(exc.reason, raw, source, received_ts_ms))
             return
         if result.kind == "ping":
-            self.stats.pings += 1
+            self.counters.pings += 1
         elif result.kind == "error":
-            self.stats.feed_errors += 1
+            self.counters.feed_errors += 1
             log.warning("feed error frame from %s: %s", source, result.error)
-        self.stats.trades += len(result.trades)
-        trades += [(t.key(), t.to_json()) for t in result.trades]
+        for trade in result.trades:
+            if reason := self.time_bound.refusal(trade):  # a live frame's time: see LiveTimeBound
+                dead.append(dead_letter(reason, trade.to_json(), source, received_ts_ms))
+            else:
+                trades.append((trade.key(), trade.to_json()))
+                self.counters.trades += 1
         dead += [dead_letter(reason, item, source, received_ts_ms) for item, reason in result.rejected]
 
     # ---- reporting ---------------------------------------------------------------------------
 
     async def _report_every(self, interval: float) -> None:
-        """From the start: the status file says what the producer is doing, Dagster each change."""
+        """From the start the status file (this home's) says what the producer is doing; Dagster is
+        told each change once Kafka took it and its topics exist, so that a producer that never
+        worked (another home, a wrong topic: it exits at once) cannot overwrite the state of the one
+        that does."""
         while True:
             self._report()
-            await asyncio.to_thread(self._dagster.send, self.health)
+            if self._reports_to_dagster:
+                await asyncio.to_thread(self._dagster.send, self.health)
             await asyncio.sleep(interval)
 
     def _report(self) -> None:
         self._assess()
-        log.info("producer: %s %s", self.health.describe(), self.stats.summary())
-        write_status(
+        log.info("producer: %s %s", self.health.describe(), self.counters.summary())
+        write_health(
             self.status_file,
             self.health,
-            {**self.stats.as_dict(), "source": self.target.source, "buffered": self._buffer.qsize()},
+            {**self.counters.as_dict(), "source": self.target.source, "buffered": self._buffer.qsize()},
         )
 
     def _assess(self) -> None:
         """Producing, or waiting for Kafka or the feed, or stalled: trades received and none
         acknowledged for `producer_stall_seconds`."""
         now = time.time()
-        acknowledged = self.stats.produced + self.stats.dead_lettered
+        acknowledged = self.counters.produced + self.counters.dead_lettered
         if acknowledged != self._acknowledged[0] or not self.sink.unacknowledged():
             self._acknowledged = (acknowledged, now)
         if self.sink.waiting_since is not None:

@@ -8,8 +8,10 @@ written; its records are queued again and re-sent once the broker answers, so no
 doubled. While the broker is away `send` waits, which stops the pump and, through the service's
 bounded frame buffer, applies backpressure to the feed reader.
 
-Every record handed to `send` is kept until Kafka acknowledges it, so that a shutdown that cannot
-wait for the broker can still hand back what was not delivered (`unacknowledged`), for the spool.
+Every record handed to `send` is held until Kafka acknowledges the batch it went out in, and
+released then, so that a shutdown that cannot wait for the broker can still hand back exactly what
+was not delivered (`unacknowledged`), for the spool. Holds are keyed by a sequence number, never by
+`id()` (which Python reuses once an object is freed).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import itertools
 import logging
 import time
 from collections import defaultdict
@@ -29,41 +32,49 @@ from aiokafka.errors import KafkaConnectionError, KafkaError
 from aiokafka.partitioner import DefaultPartitioner
 
 from crypto_platform.clients.backoff import Backoff
-from crypto_platform.clients.kafka import pace_metadata_updates, start_client
-from crypto_platform.prices.producer.stats import ProducerStats
+from crypto_platform.clients.kafka import KafkaConnection, pace_metadata_updates, start_client
+from crypto_platform.prices.producer.counters import ProducerCounters
 
 log = logging.getLogger(__name__)
 
 
-Message = tuple[bytes, bytes]
+Record = tuple[bytes, bytes]
 """A record's key and value."""
-NO_PARTITION = -1
 
 
 @dataclass(eq=False)
-class _Delivery:
-    """Messages for one topic partition (NO_PARTITION until they are grouped), kept until Kafka
-    acknowledges every batch they went out in."""
+class _Held:
+    """Records handed over and not yet acknowledged: those of `messages` from `start` on."""
 
     topic: str
+    messages: list[Record]
+    start: int = 0
+
+
+@dataclass(frozen=True)
+class _Batch:
+    """One batch submitted to one topic partition, and the hold that keeps its records."""
+
+    held: int
+    topic: str
     partition: int
-    messages: list[Message]
+    messages: list[Record]
     dead_letters: bool
-    batches: int = 0  # submitted and not yet answered (and 1 more while submitting)
 
 
 class KafkaSink:
     def __init__(
-        self, client_config: dict[str, Any], stats: ProducerStats, backoff: Backoff, **tuning: Any
+        self, kafka: KafkaConnection, counters: ProducerCounters, backoff: Backoff, **tuning: Any
     ) -> None:
-        self.stats = stats
+        self.counters = counters
         self.backoff = backoff
-        self._config = client_config | {"enable_idempotence": True, "acks": "all"} | tuning
+        self._config = kafka.client_config() | {"enable_idempotence": True, "acks": "all"} | tuning
         self._producer: AIOKafkaProducer | None = None
         self._partitioner = DefaultPartitioner()
         self._partition_of: dict[str, dict[bytes, int]] = defaultdict(dict)
-        self._unacknowledged: dict[int, _Delivery] = {}
-        self._retry: list[_Delivery] = []
+        self._holds = itertools.count()
+        self._unacknowledged: dict[int, _Held] = {}
+        self._retry: list[_Batch] = []
         self._in_flight = 0
         self._idle = asyncio.Event()
         self._idle.set()
@@ -87,36 +98,37 @@ class KafkaSink:
             self._answered()
             return
 
-    async def send(self, topic: str, messages: Sequence[Message], dead_letters: bool = False) -> None:
+    async def send(self, topic: str, messages: Sequence[Record], dead_letters: bool = False) -> None:
         """Hand messages to the producer; returns once they are queued there (not yet acknowledged).
         `dead_letters` counts them as dead-lettered rather than produced once acknowledged."""
-        whole = self._keep(_Delivery(topic, NO_PARTITION, list(messages), dead_letters))
+        whole = self._hold(topic, list(messages))
         await self._resend_failed()
-        groups: dict[int, list[Message]] = defaultdict(list)
+        groups: dict[int, list[Record]] = defaultdict(list)
         known = self._partition_of[topic]
         for message in messages:
             partition = known.get(message[0])
             if partition is None:
                 partition = await self._partition(topic, message[0])
             groups[partition].append(message)
-        deliveries = [self._keep(_Delivery(topic, p, group, dead_letters)) for p, group in groups.items()]
-        self._unacknowledged.pop(id(whole))
-        for delivery in deliveries:
-            await self._send_partition(delivery)
+        held = {p: self._hold(topic, group) for p, group in groups.items()}
+        self._unacknowledged.pop(whole)
+        for partition, group in groups.items():
+            await self._send_partition(_Batch(held[partition], topic, partition, group, dead_letters))
 
-    def unacknowledged(self) -> list[tuple[str, Message]]:
+    def unacknowledged(self) -> list[tuple[str, Record]]:
         """(topic, message) for every record handed over and not acknowledged by Kafka (one in flight
         at this moment may yet be: sending it again later doubles it, which CORE.TRADES absorbs)."""
-        return [(d.topic, m) for d in self._unacknowledged.values() for m in d.messages]
+        return [(h.topic, m) for h in self._unacknowledged.values() for m in h.messages[h.start :]]
 
-    def _keep(self, delivery: _Delivery) -> _Delivery:
-        self._unacknowledged[id(delivery)] = delivery
-        return delivery
+    def _hold(self, topic: str, messages: list[Record]) -> int:
+        key = next(self._holds)
+        self._unacknowledged[key] = _Held(topic, messages)
+        return key
 
     async def _resend_failed(self) -> None:
         failed, self._retry = self._retry, []
-        for delivery in failed:
-            await self._send_partition(delivery)
+        for batch in failed:
+            await self._send_partition(batch)
 
     async def _partition(self, topic: str, key: bytes) -> int:
         """A key's partition the first time it is seen (later ones come from `_partition_of`)."""
@@ -125,57 +137,53 @@ class KafkaSink:
         partition = self._partition_of[topic][key] = self._partitioner(key, partitions, partitions)
         return partition
 
-    async def _send_partition(self, delivery: _Delivery) -> None:
+    async def _send_partition(self, group: _Batch) -> None:
+        """Submit `group`'s records as Kafka batches. Each submitted batch takes its records into a
+        hold of its own, and `group`'s hold shrinks to the rest (it is kept if this is cancelled)."""
         assert self._producer is not None, "start() first"
-        delivery.batches += 1  # held while its batches are submitted (kept if this is cancelled)
-        batch, members = self._producer.create_batch(), []
-        for key, value in delivery.messages:
+        batch, first = self._producer.create_batch(), 0
+        for i, (key, value) in enumerate(group.messages):
             if batch.append(key=key, value=value, timestamp=None) is None:
-                await self._submit(batch, delivery, members)
-                batch, members = self._producer.create_batch(), []
+                await self._submit(batch, group, group.messages[first:i])
+                self._unacknowledged[group.held].start = first = i
+                batch = self._producer.create_batch()
                 batch.append(key=key, value=value, timestamp=None)
-            members.append((key, value))
-        if members:
-            await self._submit(batch, delivery, members)
-        self._settle(delivery)
+        if first < len(group.messages):
+            await self._submit(batch, group, group.messages[first:])
+        self._unacknowledged.pop(group.held)
 
-    async def _submit(self, batch: Any, delivery: _Delivery, members: list[Message]) -> None:
+    async def _submit(self, batch: Any, group: _Batch, members: list[Record]) -> None:
         assert self._producer is not None
         while True:
             try:
-                future = await self._producer.send_batch(batch, delivery.topic, partition=delivery.partition)
+                future = await self._producer.send_batch(batch, group.topic, partition=group.partition)
                 break
             except KafkaError as exc:  # no room in the producer's buffer for the request timeout
                 await self._wait("Kafka send blocked", exc)
+        submitted = _Batch(self._hold(group.topic, members), group.topic, group.partition, members,
+                           group.dead_letters)  # fmt: skip
         self._in_flight += 1
-        delivery.batches += 1
         self._idle.clear()
-        future.add_done_callback(functools.partial(self._delivered, delivery, members))
+        future.add_done_callback(functools.partial(self._delivered, submitted))
 
-    def _delivered(self, delivery: _Delivery, members: list[Message], future: asyncio.Future) -> None:
+    def _delivered(self, batch: _Batch, future: asyncio.Future) -> None:
+        """Release an acknowledged batch's records at once; queue a failed one to be sent again."""
         self._in_flight -= 1
-        delivery.batches -= 1
-        count = len(members)
+        count = len(batch.messages)
         if future.cancelled() or future.exception() is not None:
-            self.stats.send_retries += count
-            retry = _Delivery(delivery.topic, delivery.partition, members, delivery.dead_letters)
-            self._retry.append(self._keep(retry))
+            self.counters.send_retries += count
+            self._retry.append(batch)  # still held
             if self.waiting_since is None:
                 self.waiting_since, self.waiting_reason = time.time(), "Kafka did not acknowledge a batch"
         else:
+            self._unacknowledged.pop(batch.held)
             self._answered()
-            if delivery.dead_letters:
-                self.stats.dead_lettered += count
+            if batch.dead_letters:
+                self.counters.dead_lettered += count
             else:
-                self.stats.produced += count
-        self._settle(delivery)
+                self.counters.produced += count
         if self._in_flight == 0:
             self._idle.set()
-
-    def _settle(self, delivery: _Delivery) -> None:
-        delivery.batches -= 1
-        if delivery.batches == 0:
-            self._unacknowledged.pop(id(delivery), None)
 
     async def _wait(self, what: str, exc: Exception) -> None:
         if self.waiting_since is None:

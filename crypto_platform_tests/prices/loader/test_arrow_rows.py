@@ -6,12 +6,15 @@ import json
 import subprocess
 import sys
 
+import msgspec
 import pytest
 
 from crypto_platform.prices.loader.arrow_rows import Messages, to_rows
+from crypto_platform.prices.trade import LiveTimeBound
 from crypto_platform_tests.prices.helpers import T0, trade
 
 GOOD = trade("BTC-USD", "95000.1", "0.1", T0, "good").to_json()
+BOUND = LiveTimeBound(max_age_ms=86_400_000, max_ahead_ms=60_000)
 
 
 @pytest.mark.parametrize(
@@ -23,9 +26,10 @@ def test_a_bad_message_between_good_ones_is_rejected_alone(bad: bytes | None) ->
     # In a process of its own: pyarrow 26's JSON reader crashed the process on a bare `null` row.
     code = f"""
 from crypto_platform.prices.loader.arrow_rows import Messages, to_rows
+from crypto_platform.prices.trade import LiveTimeBound
 messages = Messages()
 messages.add(0, [0, 1, 2], [{GOOD!r}, {bad!r}, {GOOD.replace(b"good", b"last")!r}])
-result = to_rows(messages)
+result = to_rows(messages, LiveTimeBound(86_400_000, 60_000))
 assert result.table["TRADE_ID"].to_pylist() == ["good", "last"], result.table
 assert [(m.offset, bool(reason)) for m, reason in result.rejected] == [(1, True)], result.rejected
 """
@@ -38,5 +42,39 @@ def test_a_float_artefact_is_rounded_on_the_fast_path_and_the_slow_one_alike() -
     wire = json.dumps(artefact, separators=(",", ":")).encode()
     messages = Messages()
     messages.add(0, [0, 1], [GOOD, wire])
-    table = to_rows(messages).table
+    table = to_rows(messages, BOUND).table
     assert [str(s.normalize()) for s in table["SIZE"].to_pylist()] == ["0.1", "0.3"]
+
+
+@pytest.mark.parametrize(
+    ("trade_ts_ms", "reason"),
+    [
+        (T0 // 1000, "s before its receive time"),  # seconds where milliseconds are due: 1970-01-21
+        (T0 - 86_400_001, "s before its receive time"),
+        (T0 + 5 + 60_001, "s after its receive time"),
+    ],
+    ids=["seconds", "a day and a millisecond old", "a minute and a millisecond ahead"],
+)
+def test_a_live_trade_time_far_from_its_receive_time_is_rejected_with_the_reason(
+    trade_ts_ms: int, reason: str
+) -> None:
+    """A Finnhub `t` in seconds (1714651200) used to load as 1970 and become the 24-hour reference."""
+    odd = trade("BTC-USD", "95000.1", "0.1", trade_ts_ms, "odd")
+    odd = msgspec.structs.replace(odd, received_ts_ms=T0 + 5)
+    messages = Messages()
+    messages.add(0, [0, 1], [GOOD, odd.to_json()])
+    rows = to_rows(messages, BOUND)
+    assert rows.table["TRADE_ID"].to_pylist() == ["good"]
+    [(message, why)] = rows.rejected
+    assert message.offset == 1 and reason in why and "TRADE_MAX_A" in why
+
+
+def test_trade_times_at_the_bounds_are_accepted() -> None:
+    edges = [
+        trade("BTC-USD", "1", "1", T0 + 5 - 86_400_000, "old"),
+        trade("BTC-USD", "1", "1", T0 + 5 + 60_000, "new"),
+    ]
+    edges = [msgspec.structs.replace(t, received_ts_ms=T0 + 5) for t in edges]
+    messages = Messages()
+    messages.add(0, [0, 1], [t.to_json() for t in edges])
+    assert to_rows(messages, BOUND).table["TRADE_ID"].to_pylist() == ["old", "new"]

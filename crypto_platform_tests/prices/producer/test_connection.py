@@ -15,7 +15,7 @@ from crypto_platform.clients.backoff import Backoff
 from crypto_platform.clients.redaction import redact
 from crypto_platform.local.process import wait_until
 from crypto_platform.prices.producer.connection import FeedConnection
-from crypto_platform.prices.producer.stats import ProducerStats
+from crypto_platform.prices.producer.counters import ProducerCounters
 
 
 @contextmanager
@@ -47,15 +47,15 @@ def silent_server() -> Iterator[tuple[int, list[str]]]:
 
 
 def test_a_silent_feed_is_reconnected_and_resubscribed(caplog: pytest.LogCaptureFixture) -> None:
-    stats = ProducerStats()
+    counters = ProducerCounters()
     with silent_server() as (port, received):
         connection = FeedConnection(
             f"ws://127.0.0.1:{port}/?token=secret-token", ['{"type":"subscribe","symbol":"X"}'],
-            lambda raw, ts: None, stats, silence_timeout=0.3, backoff=Backoff(0.01, 0.05),
+            lambda raw, ts: None, counters, silence_timeout=0.3, backoff=Backoff(0.01, 0.05),
         )  # fmt: skip
         thread = threading.Thread(target=connection.run, daemon=True)
         thread.start()
-        assert wait_until(lambda: stats.reconnects >= 2 and len(received) >= 3, 20)
+        assert wait_until(lambda: counters.reconnects >= 2 and len(received) >= 3, 20)
         connection.stop()
         thread.join(5)
     assert not thread.is_alive()

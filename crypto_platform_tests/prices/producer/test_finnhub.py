@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 import random
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
 from crypto_platform.prices.producer.feeds import finnhub
+from crypto_platform.prices.producer.service import ProducerService
 from crypto_platform.prices.trade import BadFrame
+from crypto_platform.settings import Settings
 
 RECEIVED = 1_735_689_600_500
 
@@ -145,3 +148,18 @@ def test_typed_and_item_by_item_parsing_agree() -> None:
         item_by_item = finnhub.parse(frame(*good, item(p=None)), RECEIVED)
         assert typed.rejected == [] and len(item_by_item.rejected) == 1
         assert item_by_item.trades == typed.trades
+
+
+def test_a_trade_time_in_seconds_is_dead_lettered_by_the_producer_with_the_reason(tmp_path: Path) -> None:
+    """Finnhub's `t` in seconds (1714651200) used to pass: a trade from 1970-01-20 that became its
+    symbol's 24-hour reference. The producer holds live frames to the time bound."""
+    service = ProducerService(Settings(_env_file=None, home=tmp_path, producer_feed="finnhub"))
+    trades: list = []
+    dead: list = []
+    raw = frame(item(t=1_714_651_200), item(t=RECEIVED - 100))
+    service._parse(raw, RECEIVED, trades, dead)
+    assert len(trades) == 1 and service.counters.trades == 1
+    [(_key, value)] = dead
+    letter = json.loads(value)
+    assert "before its receive time" in letter["reason"] and "TRADE_MAX_AGE_SECONDS" in letter["reason"]
+    assert json.loads(letter["raw"])["trade_ts_ms"] == 1_714_651_200

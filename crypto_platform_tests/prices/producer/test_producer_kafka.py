@@ -19,21 +19,31 @@ from pathlib import Path
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from crypto_platform.clients.kafka import client_config, ensure_topics, topic_specs
+from crypto_platform.clients.backoff import Backoff
+from crypto_platform.clients.kafka import ensure_topics
 from crypto_platform.local.kafka import KafkaService
 from crypto_platform.local.process import wait_until
+from crypto_platform.prices.health import read_health
+from crypto_platform.prices.producer import spool
+from crypto_platform.prices.producer.counters import ProducerCounters
 from crypto_platform.prices.producer.service import ProducerService
+from crypto_platform.prices.producer.sink import KafkaSink
+from crypto_platform.prices.producer.spool import spool_dir
 from crypto_platform.prices.symbols import STANDARD
 from crypto_platform.prices.trade import Trade
-from crypto_platform.prices.worker_status import read_status
 from crypto_platform.settings import Settings
 from crypto_platform.simulator.config import SimulatorConfig
 from crypto_platform.simulator.server import FinnhubSimulator, run_in_thread
-from crypto_platform_tests.prices.helpers import running_producer
+from crypto_platform_tests.alerts.receiver import receiver
+from crypto_platform_tests.prices.helpers import T0, running_producer, trade
 
 pytestmark = [pytest.mark.stack, pytest.mark.slow]
 
 SYMBOLS = ["BINANCE:BTCUSDT", "BINANCE:ETHUSDT", "BINANCE:SOLUSDT"]
+TRADES = [
+    (t.key(), t.to_json())
+    for t in (trade(symbol, "95000", "0.1", T0 + i) for i in range(1000) for symbol in ("BTC-USD", "ETH-USD"))
+]
 
 
 @dataclass
@@ -57,12 +67,12 @@ def _settings(stack: Settings, simulator: FinnhubSimulator, tmp_path: Path) -> S
             "home": tmp_path,
         }
     )
-    ensure_topics(settings)
+    ensure_topics(settings.kafka, settings.kafka_topics)
     return settings
 
 
 def _delivered(service: ProducerService) -> int:
-    return service.stats.produced + service.stats.dead_lettered
+    return service.counters.produced + service.counters.dead_lettered
 
 
 def _sent(simulator: FinnhubSimulator) -> int:
@@ -71,10 +81,10 @@ def _sent(simulator: FinnhubSimulator) -> int:
 
 
 async def _read_topic(settings: Settings, topic: str) -> list[bytes]:
-    consumer = AIOKafkaConsumer(**client_config(settings), enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(**settings.kafka.client_config(), enable_auto_commit=False)
     await consumer.start()
     try:
-        partitions = [TopicPartition(topic, p) for p in range(topic_specs(settings)[topic])]
+        partitions = [TopicPartition(topic, p) for p in range(settings.kafka_topics[topic])]
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
         ends = await consumer.end_offsets(partitions)
@@ -110,7 +120,7 @@ def _stop_feed_and_settle(simulator: FinnhubSimulator, service: ProducerService)
     """Stop the feed at the simulator, then wait until everything it sent has been acknowledged by
     Kafka. (Stopping the producer's connection instead would race with frames still on the wire.)"""
     simulator.pause_from_thread()
-    assert wait_until(lambda: _delivered(service) >= _sent(simulator), 60), service.stats.summary()
+    assert wait_until(lambda: _delivered(service) >= _sent(simulator), 60), service.counters.summary()
 
 
 def test_every_frame_shape_lands_in_trades_or_dead_letters(local_stack: Settings, tmp_path: Path) -> None:
@@ -121,7 +131,7 @@ def test_every_frame_shape_lands_in_trades_or_dead_letters(local_stack: Settings
         settings = _settings(local_stack, simulator, tmp_path)
         with running_producer(settings) as service:
             assert wait_until(lambda: simulator.counters.snapshot()["malformed_total"] >= 10, 60)
-            assert wait_until(lambda: service.stats.pings >= 2 and service.stats.feed_errors >= 1, 30)
+            assert wait_until(lambda: service.counters.pings >= 2 and service.counters.feed_errors >= 1, 30)
             _stop_feed_and_settle(simulator, service)
         topics = read_topics(settings)
     assert_exactly_what_was_sent(simulator, topics)
@@ -134,7 +144,7 @@ def test_connection_dropped_mid_stream_reconnects_without_loss(local_stack: Sett
     with run_in_thread(config) as simulator:
         settings = _settings(local_stack, simulator, tmp_path)
         with running_producer(settings) as service:
-            assert wait_until(lambda: service.stats.reconnects >= 3 and service.stats.gaps >= 2, 60)
+            assert wait_until(lambda: service.counters.reconnects >= 3 and service.counters.gaps >= 2, 60)
             _stop_feed_and_settle(simulator, service)
         topics = read_topics(settings)
     assert simulator.counters.snapshot()["drops"] >= 3
@@ -147,7 +157,7 @@ def test_broker_stopped_and_restarted_while_producing(local_stack: Settings, tmp
     with run_in_thread(config) as simulator:
         settings = _settings(local_stack, simulator, tmp_path)
         with running_producer(settings) as service:
-            assert wait_until(lambda: service.stats.produced >= 200, 30)
+            assert wait_until(lambda: service.counters.produced >= 200, 30)
             kafka.process.stop()
             sent_while_down = _sent(simulator)
             assert wait_until(lambda: _sent(simulator) >= sent_while_down + 500, 30)
@@ -155,7 +165,7 @@ def test_broker_stopped_and_restarted_while_producing(local_stack: Settings, tmp
             assert wait_until(kafka.healthy, 90)
             _stop_feed_and_settle(simulator, service)
         topics = read_topics(settings)
-    assert service.stats.dropped_frames == 0
+    assert service.counters.dropped_frames == 0
     assert_exactly_what_was_sent(simulator, topics)
 
 
@@ -168,15 +178,15 @@ def test_full_buffer_drops_loudly_and_counts(
             update={"producer_buffer_frames": 3, "producer_buffer_wait": 0.05}
         )
         with running_producer(settings) as service:
-            assert wait_until(lambda: service.stats.produced >= 100, 30)
+            assert wait_until(lambda: service.counters.produced >= 100, 30)
             kafka.process.stop()
             try:
-                assert wait_until(lambda: service.stats.dropped_frames >= 5, 60)
+                assert wait_until(lambda: service.counters.dropped_frames >= 5, 60)
             finally:
                 kafka.process.start(kafka.command(), kafka.env())
                 assert wait_until(kafka.healthy, 90)
-            produced_before = service.stats.produced
-            assert wait_until(lambda: service.stats.produced > produced_before + 100, 60)
+            produced_before = service.counters.produced
+            assert wait_until(lambda: service.counters.produced > produced_before + 100, 60)
     assert "BUFFER FULL" in caplog.text
 
 
@@ -191,18 +201,44 @@ def test_sigterm_flushes_everything_buffered(local_stack: Settings, tmp_path: Pa
             "PRODUCER_FEED_URL": settings.producer_feed_url,
             "PRODUCER_REPORT_INTERVAL": "0.5",
         }
-        status_file = tmp_path / "run" / "producer.status.json"
+        status_file = tmp_path / "run" / "producer.health.json"
         process = subprocess.Popen([sys.executable, "-m", "crypto_platform.cli", "produce"], env=env)
         try:
-            assert wait_until(lambda: (read_status(status_file) or {}).get("produced", 0) >= 500, 60)
+            assert wait_until(lambda: (read_health(status_file) or {}).get("produced", 0) >= 500, 60)
             process.send_signal(signal.SIGTERM)
             assert process.wait(60) == 0
         finally:
             process.kill()
-    final = read_status(status_file)
+    final = read_health(status_file)
     assert final is not None and final["pid"] == process.pid
     assert final["trades"] == final["produced"] > 500 and final["dropped_frames"] == 0
     assert len(read_topics(settings).trades) == final["produced"]
+    # With Kafka up, a clean stop spools nothing: it used to spool every record it had produced,
+    # and the next start sent them all again.
+    assert spool.files(spool_dir(tmp_path)) == []
+
+
+def test_an_acknowledged_record_is_released_at_once(local_stack: Settings, tmp_path: Path) -> None:
+    """Sends of one partition, of several, and of more than one Kafka batch: once flushed, the sink
+    holds nothing (it used to hold every delivery of a single batch, keyed by a reusable id())."""
+    with run_in_thread(SimulatorConfig(seed=5)) as simulator:
+        settings = _settings(local_stack, simulator, tmp_path)
+
+    async def send_all() -> tuple[list, int]:
+        sink = KafkaSink(settings.kafka, ProducerCounters(), Backoff(0.1, 1.0))
+        await sink.start()
+        try:
+            sends = [[trade] for trade in TRADES[:50]] + [TRADES[:300], TRADES * 20]  # the last: many batches
+            for records in sends:
+                await sink.send(settings.kafka_topic_trades, records)
+            await sink.flush()
+            return sink.unacknowledged(), sink.counters.produced
+        finally:
+            await sink.close(timeout=5)
+
+    left, produced = asyncio.run(send_all())
+    assert left == [] and produced == 50 + 300 + 20 * len(TRADES)
+    assert len(read_topics(settings).trades) == produced
 
 
 def _produce_command(settings: Settings, home: Path, **env: str) -> subprocess.Popen:
@@ -232,16 +268,22 @@ def _received(status: dict) -> int:
 def test_a_topic_that_does_not_exist_is_one_clear_line_and_a_non_zero_exit(
     local_stack: Settings, tmp_path: Path
 ) -> None:
-    with run_in_thread(SimulatorConfig(rate=100, seed=1)) as simulator:
+    """And it records nothing in Dagster: such a producer, started by hand beside the stack's, used to
+    record "waiting" into `producer_progress`, showing the healthy producer as failed."""
+    with run_in_thread(SimulatorConfig(rate=100, seed=1)) as simulator, receiver() as dagster:
         settings = _settings(local_stack, simulator, tmp_path)
-        process = _produce_command(settings, tmp_path, KAFKA_TOPIC_TRADES="no.such.topic")
+        process = _produce_command(
+            settings, tmp_path, KAFKA_TOPIC_TRADES="no.such.topic", REPORT_TO_DAGSTER="true",
+            DAGSTER_API_URL=dagster.url, PRODUCER_REPORT_INTERVAL="0.1",
+        )  # fmt: skip
         process.wait(60)
     assert process.returncode != 0
+    assert dagster.posts == []
     stderr = (tmp_path / "produce.log").read_text()
     errors = [line for line in stderr.splitlines() if line.startswith("error:")]
     assert errors == [
-        f"error: Kafka topic(s) no.such.topic do not exist on {local_stack.kafka_bootstrap}: create them "
-        "(`crypto-platform up` does) or set KAFKA_TOPIC_TRADES / KAFKA_TOPIC_DLQ"
+        f"error: Kafka topic(s) no.such.topic do not exist on {local_stack.kafka.bootstrap_servers}: "
+        "create them (`crypto-platform up` does) or set KAFKA_TOPIC_TRADES / KAFKA_TOPIC_DLQ"
     ]
     assert "not found in cluster metadata" not in stderr
 
@@ -251,19 +293,19 @@ def test_sigterm_with_the_broker_down_stops_in_time_and_the_spool_is_sent_on_res
 ) -> None:
     kafka = KafkaService(local_stack)
     config = SimulatorConfig(rate=300, seed=29, record=True)
-    status_file = tmp_path / "run" / "producer.status.json"
+    status_file = tmp_path / "run" / "producer.health.json"
     with run_in_thread(config) as simulator:
         settings = _settings(local_stack, simulator, tmp_path)
         first = _produce_command(settings, tmp_path, PRODUCER_STOP_TIMEOUT="3")
         try:
-            assert wait_until(lambda: (read_status(status_file) or {}).get("produced", 0) >= 200, 60)
+            assert wait_until(lambda: (read_health(status_file) or {}).get("produced", 0) >= 200, 60)
             kafka.process.stop()
             sent_while_down = _sent(simulator)
             assert wait_until(lambda: _sent(simulator) >= sent_while_down + 300, 30)
-            assert wait_until(lambda: read_status(status_file)["state"] in ("waiting", "stalled"), 60)
+            assert wait_until(lambda: read_health(status_file)["state"] in ("waiting", "stalled"), 60)
             simulator.pause_from_thread()  # every frame sent is then read: none is lost on the wire
             sent = simulator.counters.snapshot()["frames_sent"]
-            assert wait_until(lambda: _received(read_status(status_file)) >= sent, 30)
+            assert wait_until(lambda: _received(read_health(status_file)) >= sent, 30)
             first.send_signal(signal.SIGTERM)
             first.wait(60)  # bounded (the stop timeout is 3 s); without one it ran on for minutes
         finally:
