@@ -11,14 +11,16 @@ import pytest
 from crypto_platform.clients.s3 import s3_client
 from crypto_platform.definitions import defs
 from crypto_platform.defs.news import sensors as news_sensors
-from crypto_platform.defs.news.assets import news_landing, raw_news
+from crypto_platform.defs.news.assets import news, news_landing, raw_news
 from crypto_platform.defs.news.sensors import news_arrival_sensor
 from crypto_platform.news.landing import landing_key
+from crypto_platform.news.records import to_jsonl
 from crypto_platform.news.tagging import COINS, coin_tagger
 from crypto_platform.settings import Settings
 from crypto_platform.warehouse import connect
 from crypto_platform.warehouse.news_tables import coins
 from crypto_platform_tests.news.helpers import FIRST, backfill, expected_items, resources, rows
+from crypto_platform_tests.streamlit_app.helpers import run_app
 
 pytestmark = pytest.mark.stack
 
@@ -195,3 +197,34 @@ def test_the_coins_table_seed_matches_the_one_table_of_assets(news_env: Settings
     with connect(news_env) as conn:
         table = coins(conn)
     assert {t: set(n) - {""} for t, n in table.items()} == {t: set(n) - {t} for t, n in COINS.items()}
+
+
+HOSTILE = [  # what a feed may send as text: each item used to stop the day, or to reach the page as is
+    ("Bitcoin rallies \ud83d", "Bitcoin rallies \ufffd"),  # a lone surrogate: text cut inside an emoji
+    ("Ether\x00 jumps\x07", "Ether jumps"),  # NUL and a control character
+    ("Solana \u202eSU 000,001\u202c up", "Solana SU 000,001 up"),  # a bidirectional override
+    ("Cardano " + "very long " * 10_000, ("Cardano " + "very long " * 10_000).strip()),
+]
+
+
+def test_no_character_stops_landing_loading_processing_or_the_news_page(
+    news_env: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = s3_client(news_env.s3)
+    items = [
+        {"id": 900 + i, "datetime": 1_791_158_400 + 60 * i, "headline": sent, "url": f"https://x.example/{i}"}
+        for i, (sent, _) in enumerate(HOSTILE)
+    ]
+    key = f"news/date={FIRST.isoformat()}/hostile.jsonl"
+    client.put_object(Bucket=news_env.s3_bucket, Key=key, Body=to_jsonl(items))
+    result = dg.materialize([raw_news, news], resources=resources(news_env), partition_key=FIRST.isoformat())
+    assert result.success
+    assert result.asset_materializations_for_node("raw_news")[0].metadata["bad_lines"].value == 0
+    stored = dict(rows(news_env, "select ID, HEADLINE from CORE.NEWS"))
+    assert [stored[900 + i] for i in range(len(HOSTILE))] == [shown for _, shown in HOSTILE]
+
+    app = run_app(monkeypatch, news_env)
+    app.switch_page("views/news.py").run()
+    assert not app.exception, app.exception
+    headlines = [m.value for m in app.markdown if m.value.startswith("**[")]
+    assert len(headlines) == len(HOSTILE) and any("\ufffd" in h for h in headlines)
