@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from crypto_platform.defs.prices.resources import loader_resource
 from crypto_platform.prices.loader.trades_loader import TradesLoader
-from crypto_platform.prices.trade import MAX_TEXT, MAX_TS_MS, BadFrame, Trade
+from crypto_platform.prices.trade import MAX_TEXT, MAX_TS_MS, BadFrame, LiveTimeBound, Trade
 from crypto_platform.settings import Settings
 from crypto_platform.warehouse import connect, run_query
 from crypto_platform.warehouse.price_tables import stored_offsets
@@ -73,13 +73,14 @@ mutated = st.one_of(
 batches = st.lists(st.one_of(valid, valid, mutated), min_size=1, max_size=40)
 
 
-def _expected(value: bytes | None) -> tuple[Decimal, Decimal] | None:
-    """The (price, size) the canonical trade stores for the message, or None when it refuses it."""
+def _expected(value: bytes | None, bound: LiveTimeBound) -> tuple[Decimal, Decimal] | None:
+    """The (price, size) the canonical trade stores for the message, or None when it or the live
+    time bound refuses it."""
     try:
         trade = Trade.from_json(value)
     except BadFrame:
         return None
-    return trade.price, trade.size
+    return None if bound.refusal(trade) else (trade.price, trade.size)
 
 
 @settings(max_examples=25, deadline=None, database=None, suppress_health_check=list(HealthCheck))
@@ -88,9 +89,8 @@ def test_no_message_stops_the_loader(fresh: Settings, batch: list[bytes | None])
     with connect(fresh) as conn:
         start = sum(stored_offsets(conn, fresh.kafka_topic_trades).values())
     produce_raw(fresh, batch, key=b"BTC-USD")  # one key: one partition, offsets start..start+len
-    loader = TradesLoader(
-        fresh.kafka, fresh.kafka_topic_trades, lambda: connect(fresh), 16, loader_resource(fresh).time_bound
-    )
+    bound = loader_resource(fresh).time_bound
+    loader = TradesLoader(fresh.kafka, fresh.kafka_topic_trades, lambda: connect(fresh), 16, bound)
     report = asyncio.run(loader.load_until_caught_up())  # never raises: that is the property
 
     with connect(fresh) as conn:
@@ -104,7 +104,7 @@ def test_no_message_stops_the_loader(fresh: Settings, batch: list[bytes | None])
             "select KAFKA_OFFSET, REASON from RAW.TRADES_REJECTED where KAFKA_OFFSET >= %(start)s",
             params,
         ).rows
-    expected = {start + i: _expected(v) for i, v in enumerate(batch)}
+    expected = {start + i: _expected(v, bound) for i, v in enumerate(batch)}
     assert {o: (p, s) for o, p, s in loaded} == {o: e for o, e in expected.items() if e is not None}
     assert sorted(o for o, _ in rejected) == sorted(o for o, e in expected.items() if e is None)
     assert all(reason for _, reason in rejected)
