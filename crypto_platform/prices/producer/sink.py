@@ -4,9 +4,13 @@ Records are grouped by partition (Kafka's default murmur2 partitioner on the key
 keeps one partition and its order) and handed to the idempotent aiokafka producer (`acks=all`) as
 whole batches: per-message `send` costs several times more than building the batch ourselves.
 A batch whose delivery fails anyway (the broker stayed away past the request timeout) was never
-written; its records are queued again and re-sent once the broker answers, so nothing is lost or
-doubled. While the broker is away `send` waits, which stops the pump and, through the service's
-bounded frame buffer, applies backpressure to the feed reader.
+written; its records are queued again and re-sent, after a backoff, in a new producer session. A new
+session because aiokafka's idempotent producer numbers a batch when it leaves the queue, also one
+that then expires unsent: the broker refuses every later batch of that session as out of order
+(OutOfOrderSequenceNumber), so retrying in it would fail for ever. A batch of the old session that
+did arrive is sent twice; CORE.TRADES keeps one row per trade id. While the broker is away `send`
+waits, which stops the pump and, through the service's bounded frame buffer, applies backpressure to
+the feed reader.
 
 Every record handed to `send` is held until Kafka acknowledges the batch it went out in, and
 released then, so that a shutdown that cannot wait for the broker can still hand back exactly what
@@ -37,6 +41,9 @@ from crypto_platform.prices.producer.counters import ProducerCounters
 
 log = logging.getLogger(__name__)
 
+CLOSE_SECONDS = 5.0
+"""How long an abandoned producer session may take to close."""
+
 
 Record = tuple[bytes, bytes]
 """A record's key and value."""
@@ -60,6 +67,8 @@ class _Batch:
     partition: int
     messages: list[Record]
     dead_letters: bool
+    session: int = 0
+    """The producer session it was submitted in."""
 
 
 class KafkaSink:
@@ -75,6 +84,9 @@ class KafkaSink:
         self._holds = itertools.count()
         self._unacknowledged: dict[int, _Held] = {}
         self._retry: list[_Batch] = []
+        self._session = 0
+        self._failure: BaseException | None = None
+        """Why a batch of the current session failed, if one did."""
         self._in_flight = 0
         self._idle = asyncio.Event()
         self._idle.set()
@@ -95,7 +107,7 @@ class KafkaSink:
                 await self._wait("Kafka unavailable at start", exc)
                 continue
             self._producer = producer
-            self._answered()
+            self.waiting_since = None  # the backoff is reset by an acknowledgement, not by a session
             return
 
     async def send(self, topic: str, messages: Sequence[Record], dead_letters: bool = False) -> None:
@@ -126,9 +138,29 @@ class KafkaSink:
         return key
 
     async def _resend_failed(self) -> None:
+        """After a backoff, send the failed batches again, in a new producer session if one of the
+        current session's failed (see above)."""
+        if not self._retry:
+            return
+        await self._wait("Kafka did not acknowledge a batch", self._failure)
+        if self._failure is not None:
+            await self._renew()
         failed, self._retry = self._retry, []
         for batch in failed:
             await self._send_partition(batch)
+
+    async def _renew(self) -> None:
+        """Abandon the current producer session, its unacknowledged batches joining `_retry` (held
+        still), and start a new one. aiokafka has no public way to drop a session's queue: stopping
+        waits for it, for ever if the broker refuses it."""
+        old, self._producer, self._failure = self._producer, None, None
+        self._session += 1
+        log.warning("producer: starting a new Kafka producer session (%d)", self._session)
+        if old is not None:
+            old._message_accumulator.fail_all(KafkaError("producer session abandoned"))
+            with contextlib.suppress(TimeoutError, KafkaError):
+                await asyncio.wait_for(old.stop(), CLOSE_SECONDS)
+        await self.start()
 
     async def _partition(self, topic: str, key: bytes) -> int:
         """A key's partition the first time it is seen (later ones come from `_partition_of`)."""
@@ -161,7 +193,7 @@ class KafkaSink:
             except KafkaError as exc:  # no room in the producer's buffer for the request timeout
                 await self._wait("Kafka send blocked", exc)
         submitted = _Batch(self._hold(group.topic, members), group.topic, group.partition, members,
-                           group.dead_letters)  # fmt: skip
+                           group.dead_letters, self._session)  # fmt: skip
         self._in_flight += 1
         self._idle.clear()
         future.add_done_callback(functools.partial(self._delivered, submitted))
@@ -173,6 +205,8 @@ class KafkaSink:
         if future.cancelled() or future.exception() is not None:
             self.counters.send_retries += count
             self._retry.append(batch)  # still held
+            if batch.session == self._session:
+                self._failure = KafkaError("cancelled") if future.cancelled() else future.exception()
             if self.waiting_since is None:
                 self.waiting_since, self.waiting_reason = time.time(), "Kafka did not acknowledge a batch"
         else:
@@ -185,10 +219,10 @@ class KafkaSink:
         if self._in_flight == 0:
             self._idle.set()
 
-    async def _wait(self, what: str, exc: Exception) -> None:
+    async def _wait(self, what: str, exc: BaseException | None) -> None:
         if self.waiting_since is None:
             self.waiting_since = time.time()
-        self.waiting_reason = f"{what}: {exc}"
+        self.waiting_reason = f"{what}: {exc}" if exc is not None else what
         delay = self.backoff.next_delay()
         log.error("%s (%s); retrying in %.2fs", what, exc, delay)
         await asyncio.sleep(delay)

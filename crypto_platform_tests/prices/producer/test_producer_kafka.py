@@ -7,6 +7,8 @@ trades topic (no duplicate `trade_id`), each malformed frame or item once in the
 from __future__ import annotations
 
 import asyncio
+import functools
+import itertools
 import json
 import os
 import signal
@@ -239,6 +241,67 @@ def test_an_acknowledged_record_is_released_at_once(local_stack: Settings, tmp_p
     left, produced = asyncio.run(send_all())
     assert left == [] and produced == 50 + 300 + 20 * len(TRADES)
     assert len(read_topics(settings).trades) == produced
+
+
+def test_batches_expired_while_the_broker_was_away_are_delivered_in_a_new_session(
+    local_stack: Settings, tmp_path: Path
+) -> None:
+    """aiokafka's idempotent producer numbers a batch as it leaves its queue, also one that then
+    expires unsent (a restarted broker names no leader for a moment, and the batch is older than the
+    request timeout); the broker then refuses every later batch of that session as out of order.
+    Seen: the stack's producer stuck for good after Kafka was away 75 s (the default request timeout
+    is 40 s; here it is 2 s). The broker is stopped until such an expiry happens, at most 5 times."""
+    kafka = KafkaService(local_stack)
+    with run_in_thread(SimulatorConfig(seed=7)) as simulator:
+        settings = _settings(local_stack, simulator, tmp_path)
+    topic, sent = settings.kafka_topic_trades, []
+
+    async def send_through_outages() -> tuple[list, int]:
+        sink = KafkaSink(settings.kafka, ProducerCounters(), Backoff(0.1, 1.0), request_timeout_ms=2000)
+        await sink.start()
+        stop = asyncio.Event()
+
+        async def feed() -> None:  # one trade at a time, like a feed, while the broker comes and goes
+            for i in itertools.count():
+                if stop.is_set():
+                    return
+                sent.append(trade("BTC-USD", "95000", "0.1", T0 + i))
+                await sink.send(topic, [(sent[-1].key(), sent[-1].to_json())])
+
+        def producing(before: int) -> bool:
+            return sink.counters.produced > before
+
+        def expired_or_drained() -> bool:
+            return sink.counters.send_retries > 0 or not sink.unacknowledged()
+
+        feeding = asyncio.create_task(feed())
+        try:
+            for _ in range(5):
+                assert await asyncio.to_thread(
+                    wait_until, functools.partial(producing, sink.counters.produced), 60
+                )
+                await asyncio.to_thread(kafka.process.stop)
+                try:  # blocked: the queued batch is older than the request timeout
+                    assert await asyncio.to_thread(wait_until, lambda: sink.waiting_since is not None, 60)
+                finally:
+                    await asyncio.to_thread(kafka.process.start, kafka.command(), kafka.env())
+                assert await asyncio.to_thread(wait_until, kafka.healthy, 90)
+                assert await asyncio.to_thread(wait_until, expired_or_drained, 60)
+                if sink.counters.send_retries:
+                    break
+            stop.set()
+            await asyncio.wait_for(feeding, 90)
+            await asyncio.wait_for(sink.flush(), 90)  # never returned: every re-send refused, at once
+            return sink.unacknowledged(), sink.counters.send_retries
+        finally:
+            feeding.cancel()
+            await sink.close(timeout=5)
+
+    left, retries = asyncio.run(send_through_outages())
+    assert retries > 0, "no batch expired in 5 outages"
+    assert left == []
+    delivered = {t.trade_id for t in read_topics(settings).trades}
+    assert delivered == {t.trade_id for t in sent}  # a batch that did arrive may arrive twice
 
 
 def _produce_command(settings: Settings, home: Path, **env: str) -> subprocess.Popen:
