@@ -1,5 +1,5 @@
 -- Processed news: deduplicated (by id, then by URL), UTC times, with a sentiment score in [-1, 1]
--- (lexicon-based, see crypto_platform/news/tagging.py). Replaced per partition day by the news asset.
+-- (VADER with the market's words, see crypto_platform/news/sentiment.py) and the analyser that gave it. Replaced per partition day by the news asset.
 CREATE TABLE IF NOT EXISTS CORE.NEWS (
     ID INTEGER NOT NULL,
     PARTITION_DATE DATE NOT NULL,
@@ -12,3 +12,4 @@ CREATE TABLE IF NOT EXISTS CORE.NEWS (
     SENTIMENT FLOAT NOT NULL,
     PROCESSED_AT TIMESTAMP_NTZ NOT NULL
 );
+ALTER TABLE CORE.NEWS ADD COLUMN IF NOT EXISTS SENTIMENT_ANALYSER VARCHAR;

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from crypto_platform.news.tagging import sentiment
+from crypto_platform.news import sentiment
 
 
 def deduplicate(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -26,13 +26,14 @@ def deduplicate(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def process(
     items: list[dict[str, Any]], tag: Callable[[str], set[str]]
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The CORE.NEWS rows (each raw item once, with `sentiment`) and the CORE.NEWS_COINS rows
+    """The CORE.NEWS rows (each raw item once, with `sentiment` and `sentiment_analyser`, see
+    `news.sentiment`) and the CORE.NEWS_COINS rows
     (`news_id`, `partition_date`, `ticker`) of `items`, rows of RAW.NEWS oldest first; `tag` gives
     the tickers a text mentions (see `tagging.coin_tagger`)."""
-    rows, tags = [], []
+    rows, tags, analyser = [], [], sentiment.analyser_name()
     for item in deduplicate(items):
         text = f"{item['headline']} {item['summary'] or ''}"
-        rows.append({**item, "sentiment": sentiment(text)})
+        rows.append({**item, "sentiment": sentiment.score(text), "sentiment_analyser": analyser})
         tags += [
             {"news_id": item["id"], "partition_date": item["partition_date"], "ticker": ticker}
             for ticker in sorted(tag(text))

@@ -1,6 +1,6 @@
-"""Which coins a news text mentions, and a crude sentiment score for it.
+"""Which coins a news text mentions.
 
-Both match whole words only. A word boundary here is any character that is not an ASCII letter or
+Names and tickers match whole words only. A word boundary here is any character that is not an ASCII letter or
 digit, so "BTC/USD", "$BTC" and "Bitcoin's" match, "ETHICS", "Ethernet", "solar" and "consolidate"
 do not, and a name right next to CJK text ("Bitcoin价格") still does.
 """
@@ -40,32 +40,3 @@ def _coin_pattern(ticker: str, names: Iterable[str]) -> re.Pattern[str]:
     """The ticker in upper case (also as `$TICKER`), or any non-blank name in any case."""
     names_any_case = (f"(?i:{_phrase(name)})" for name in names if name.strip())
     return re.compile(_whole_words([rf"\$?{re.escape(ticker)}", *names_any_case]))
-
-
-POSITIVE = (
-    "surge", "surges", "surged", "rally", "rallies", "rallied", "soar", "soars", "soared",
-    "gain", "gains", "gained", "climb", "climbs", "climbed", "jump", "jumps", "jumped", "rebound",
-    "bullish", "record high", "all-time high", "breakout", "inflows", "to the moon",
-    "approve", "approves", "approved", "approval", "adopt", "adopts", "adopted", "adoption",
-)  # fmt: skip
-NEGATIVE = (
-    "crash", "crashes", "crashed", "plunge", "plunges", "plunged", "slump", "slumps", "slumped",
-    "slip", "slips", "slipped", "drop", "drops", "dropped", "tumble", "tumbles", "tumbled",
-    "bearish", "sell-off", "outflows", "liquidated", "liquidations",
-    "hack", "hacked", "exploit", "fraud", "scam", "lawsuit", "sues", "sued", "ban", "bans", "banned",
-)  # fmt: skip
-_POSITIVE = re.compile(_whole_words(map(_phrase, POSITIVE)), re.IGNORECASE)
-_NEGATIVE = re.compile(_whole_words(map(_phrase, NEGATIVE)), re.IGNORECASE)
-
-
-def sentiment(text: str) -> float:
-    """A lexicon score in [-1, 1]: (positive hits - negative hits) / (positive hits + negative hits),
-    0.0 when there are none.
-
-    A hit is a whole-word, case-insensitive occurrence of a word or phrase in POSITIVE or NEGATIVE
-    (phrases also match hyphenated or run together: "sell-off", "sell off", "selloff"). So 1.0 is
-    all good news, -1.0 all bad, 0.0 neutral or balanced. Negation ("not approved") is not handled:
-    the score is for trends over many headlines, not for judging one.
-    """
-    positive, negative = len(_POSITIVE.findall(text)), len(_NEGATIVE.findall(text))
-    return 0.0 if positive + negative == 0 else (positive - negative) / (positive + negative)

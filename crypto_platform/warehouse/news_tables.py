@@ -1,5 +1,6 @@
-"""The warehouse side of the news batch: RAW.NEWS, CORE.NEWS and CORE.NEWS_COINS replaced per day
-window, and the coins table the items are tagged from.
+"""The warehouse side of the news batch: RAW.NEWS, CORE.NEWS with CORE.NEWS_COINS, and
+CORE.NEWS_REACTIONS replaced per day window; the coins table the items are tagged from, and the
+candles the reactions read.
 
 Every write is one transaction that first claims its layer's row in OPS.NEWS_LOADS, then PUTs its
 Parquet files to the news stage, deletes the days and COPYs the files in. Claiming first makes two
@@ -26,6 +27,7 @@ from snowflake.connector import SnowflakeConnection
 from snowflake.connector.errors import ProgrammingError
 
 from crypto_platform.clients.backoff import Backoff
+from crypto_platform.news.reactions import Prices, Story, candle_window
 from crypto_platform.news.records import NewsRecord
 from crypto_platform.warehouse.bulk import put_parquet
 from crypto_platform.warehouse.connection import MISSING_ERRNO, WriteConflict, transaction
@@ -45,12 +47,21 @@ CORE_NEWS_SCHEMA = pa.schema(
     [
         ("ID", pa.int64()), ("PARTITION_DATE", pa.date32()), ("PUBLISHED_AT", pa.timestamp("ms")),
         ("HEADLINE", pa.string()), ("SUMMARY", pa.string()), ("SOURCE", pa.string()), ("URL", pa.string()),
-        ("IMAGE", pa.string()), ("SENTIMENT", pa.float64()), ("PROCESSED_AT", pa.timestamp("ms")),
+        ("IMAGE", pa.string()), ("SENTIMENT", pa.float64()), ("SENTIMENT_ANALYSER", pa.string()),
+        ("PROCESSED_AT", pa.timestamp("ms")),
     ]
 )  # fmt: skip
 NEWS_COINS_SCHEMA = pa.schema(
     [("NEWS_ID", pa.int64()), ("PARTITION_DATE", pa.date32()), ("TICKER", pa.string())]
 )
+NEWS_REACTIONS_SCHEMA = pa.schema(
+    [
+        ("PARTITION_DATE", pa.date32()), ("NEWS_ID", pa.int64()), ("TICKER", pa.string()),
+        ("SYMBOL", pa.string()), ("PUBLISHED_AT", pa.timestamp("ms")), ("SENTIMENT", pa.float64()),
+        ("PRICE_AT", pa.decimal128(38, 12)), ("RETURN_5M", pa.float64()), ("RETURN_1H", pa.float64()),
+        ("RETURN_1D", pa.float64()), ("MISSING", pa.string()), ("COMPUTED_AT", pa.timestamp("ms")),
+    ]
+)  # fmt: skip
 
 WRITE_ATTEMPTS = 8
 """Tries of one write that keeps meeting another write of its layer (emulator only; Snowflake waits)."""
@@ -102,6 +113,15 @@ def replace_core_news(
     )
 
 
+def replace_news_reactions(
+    conn: SnowflakeConnection, days: Sequence[date], rows: list[dict[str, Any]], computed_at: datetime
+) -> None:
+    """Replace the days' rows of CORE.NEWS_REACTIONS with `rows` (keys: its columns in lower case,
+    but COMPUTED_AT; see `news.reactions`), in one transaction."""
+    table = _table(NEWS_REACTIONS_SCHEMA, [{**row, "computed_at": computed_at} for row in rows])
+    _replace(conn, "REACTIONS", days, {"news_reactions": table})
+
+
 def _replace(
     conn: SnowflakeConnection,
     layer: str,
@@ -143,6 +163,26 @@ def raw_news_rows(conn: SnowflakeConnection, days: Sequence[date]) -> list[dict[
         cur.execute(*bind(query("news_raw_select_window"), _window(days)))
         names = [d.name.lower() for d in cur.description]
         return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def reaction_inputs(conn: SnowflakeConnection, days: Sequence[date]) -> tuple[list[Story], Prices]:
+    """The days' stories, once per coin each is tagged with, and the candle prices their reactions
+    read (`news.reactions.candle_window`)."""
+    with conn.cursor() as cur:
+        cur.execute(*bind(query("news_reactions_stories"), _window(days)))
+        stories = [Story(*row) for row in cur.fetchall()]
+        window = candle_window(stories)
+        if window is None:
+            return stories, Prices([])
+        cur.execute(*bind(query("news_reactions_candles"), {"since": window[0], "until": window[1]}))
+        return stories, Prices(cur.fetchall())
+
+
+def unsettled_reactions(conn: SnowflakeConnection, since: datetime) -> list[tuple[date, datetime, datetime]]:
+    """(partition day, published at, computed at) of the reactions of stories published since `since`."""
+    with conn.cursor() as cur:
+        cur.execute(*bind(query("news_reactions_unsettled"), {"since": since}))
+        return cur.fetchall()
 
 
 def has_raw_news(conn: SnowflakeConnection) -> bool | None:

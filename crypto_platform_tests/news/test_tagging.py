@@ -1,10 +1,10 @@
-"""Coin tags by whole words, and the lexicon sentiment score."""
+"""Coin tags by whole words."""
 
 from __future__ import annotations
 
 import pytest
 
-from crypto_platform.news.tagging import COINS, coin_tagger, sentiment
+from crypto_platform.news.tagging import COINS, coin_tagger
 from crypto_platform.prices.symbols import ASSETS
 
 
@@ -46,20 +46,3 @@ def test_coins_from_another_table() -> None:
     assert coin_tagger(table)("pepe the  coin beats bitcoin") == {"PEPE", "BTC"}
     assert coin_tagger(table)("nothing here") == set()
     assert set(COINS) >= {"BTC", "ETH", "SOL", "BNB", "XRP", "ADA", "DOGE"}
-
-
-@pytest.mark.parametrize(
-    ("text", "score"),
-    [
-        ("Bitcoin surges to a record high as ETF inflows accelerate", 1.0),
-        ("Exchange hacked; ETH plunges in a sell-off", -1.0),
-        ("SEC approves the ETF, then sues the issuer", 0.0),
-        ("Solana rallies and soars, despite a lawsuit", 1 / 3),
-        ("BTC slips below $90,000 after leveraged longs are liquidated", -1.0),
-        ("Whales move 5,000 BTC to exchanges", 0.0),
-        ("A selloff, a sell off: BEARISH", -1.0),
-        ("Bandwidth drops? No: Gainesville banks", -1.0),  # only "drops" is a word of the lexicon
-    ],
-)
-def test_sentiment(text: str, score: float) -> None:
-    assert sentiment(text) == pytest.approx(score)

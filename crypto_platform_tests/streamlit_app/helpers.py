@@ -34,7 +34,7 @@ def news_item(
     row = {
         "id": id, "partition_date": published.date(), "published_at": published, "headline": headline,
         "summary": f"summary of {id}", "source": "CoinDesk", "url": f"https://example.com/{id}",
-        "image": None, "sentiment": sentiment,
+        "image": None, "sentiment": sentiment, "sentiment_analyser": "test",
     }  # fmt: skip
     return row, [{"news_id": id, "partition_date": published.date(), "ticker": c} for c in coins]
 

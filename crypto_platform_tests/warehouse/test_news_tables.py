@@ -29,7 +29,7 @@ def record(n: int) -> NewsRecord:
 def core_item(r: NewsRecord) -> dict:
     return {"id": r.id, "partition_date": DAY, "published_at": r.published_at.replace(tzinfo=None),
             "headline": r.headline, "summary": r.summary, "source": r.source, "url": r.url, "image": None,
-            "sentiment": 0.5}  # fmt: skip
+            "sentiment": 0.5, "sentiment_analyser": "test"}  # fmt: skip
 
 
 def at_once(settings: Settings, write: Callable[[SnowflakeConnection], None], writers: int = 2) -> None:

@@ -1,4 +1,5 @@
-"""Assets of the news domain: the S3 landing, RAW.NEWS and CORE.NEWS, by UTC day.
+"""Assets of the news domain: the S3 landing, RAW.NEWS, CORE.NEWS and the price reactions to each
+story (CORE.NEWS_REACTIONS), by UTC day.
 
 Each asset takes one day or, in a backfill, a whole range in a single run
 (`BackfillPolicy.single_run()`), replacing exactly those days (delete-then-insert). The two that
@@ -9,7 +10,7 @@ wait for each other instead of interleaving. Each reports the seconds its stages
 
 import time
 from collections import Counter
-from datetime import date
+from datetime import UTC, date, datetime
 
 import dagster as dg
 import httpx
@@ -18,21 +19,26 @@ from dagster_snowflake import SnowflakeResource
 
 from crypto_platform.defs.news.partitions import days_of, news_days
 from crypto_platform.defs.news.resources import LandingS3Resource, NewsSourceResource
+from crypto_platform.news import sentiment
 from crypto_platform.news.client import fetch_day
 from crypto_platform.news.landing import day_prefix, landing_key, list_keys, quarantine_file, quarantine_lines
 from crypto_platform.news.processing import process
+from crypto_platform.news.reactions import reactions
 from crypto_platform.news.records import NewsRecord, read_file, to_jsonl
 from crypto_platform.news.tagging import coin_tagger
 from crypto_platform.warehouse.news_tables import (
     coins,
     raw_news_rows,
     raw_news_table,
+    reaction_inputs,
     replace_core_news,
+    replace_news_reactions,
     replace_raw_news,
 )
 
 GROUP = "news"
 DAY_NOT_EMPTY = "day_not_empty"
+REACTIONS_PRICED = "reactions_priced"
 WAREHOUSE_POOL = "news_warehouse"
 
 
@@ -132,12 +138,15 @@ def raw_news(
     deps=[raw_news],
     kinds={"snowflake"},
     pool=WAREHOUSE_POOL,
+    code_version=sentiment.analyser_name(),  # an analyser upgrade shows the days scored before it as changed
     check_specs=[dg.AssetCheckSpec(DAY_NOT_EMPTY, asset="news", description="Each day has news (warn).")],
 )
 def news(context: AssetExecutionContext, snowflake: SnowflakeResource) -> dg.MaterializeResult:
     """CORE.NEWS and CORE.NEWS_COINS: each day's items without duplicates (by id, then by URL), in
     UTC, tagged with the coins they mention (whole words, tickers and names from CORE.COINS) and
-    given a sentiment score in [-1, 1]. Replaces the original's stored procedure and task."""
+    given a sentiment score in [-1, 1] (VADER with the market's words; positive at >= 0.05,
+    negative at <= -0.05), with the analyser's name and version. Replaces the original's stored
+    procedure and task."""
     days = days_of(context)
     started = time.perf_counter()
     with snowflake.get_connection() as conn:
@@ -150,12 +159,53 @@ def news(context: AssetExecutionContext, snowflake: SnowflakeResource) -> dg.Mat
     return dg.MaterializeResult(
         metadata={"items": dg.MetadataValue.int(len(rows)), "tags": dg.MetadataValue.int(len(tags)),
                   "items_per_day": dg.MetadataValue.json(per_day),
+                  "sentiment_analyser": dg.MetadataValue.text(sentiment.analyser_name()),
                   "read_and_process_seconds": seconds(processed - started),
                   "warehouse_write_seconds": seconds(time.perf_counter() - processed)},
         check_results=[
             dg.AssetCheckResult(
                 check_name=DAY_NOT_EMPTY, passed=not empty, severity=dg.AssetCheckSeverity.WARN,
                 metadata={"empty_days": dg.MetadataValue.json(empty)},
+            )
+        ],
+    )  # fmt: skip
+
+
+@dg.asset(
+    group_name=GROUP,
+    partitions_def=news_days,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    deps=[news, dg.AssetKey("ohlcv")],
+    kinds={"snowflake"},
+    pool=WAREHOUSE_POOL,
+    check_specs=[
+        dg.AssetCheckSpec(
+            REACTIONS_PRICED, asset="news_reactions",
+            description="Every reaction has its prices; one missing (a feed gap) is named (warn).",
+        )
+    ],
+)  # fmt: skip
+def news_reactions(context: AssetExecutionContext, snowflake: SnowflakeResource) -> dg.MaterializeResult:
+    """CORE.NEWS_REACTIONS: for each story and coin it is tagged with, the coin's price when the
+    story was published (the last trade before it, on BASE-USD) and its return 5 minutes, 1 hour
+    and 1 day later, from the 1-minute candles. A horizon not passed yet is null and filled in by a
+    later run (`news_reactions_sensor`); a price missing for want of trades (a feed gap) is null
+    and named in MISSING, never taken from older prices."""
+    days = days_of(context)
+    computed_at = datetime.now(UTC).replace(tzinfo=None)
+    with snowflake.get_connection() as conn:
+        stories, prices = reaction_inputs(conn, days)
+        rows = reactions(stories, prices, computed_at)
+        replace_news_reactions(conn, days, rows, computed_at)
+    missing = [f"{r['news_id']} {r['ticker']}: {r['missing']}" for r in rows if r["missing"]]
+    filled = {name: sum(r[f"return_{name}"] is not None for r in rows) for name in ("5m", "1h", "1d")}
+    return dg.MaterializeResult(
+        metadata={"rows": dg.MetadataValue.int(len(rows)), "returns_filled": dg.MetadataValue.json(filled)},
+        check_results=[
+            dg.AssetCheckResult(
+                check_name=REACTIONS_PRICED, passed=not missing, severity=dg.AssetCheckSeverity.WARN,
+                metadata={"missing": dg.MetadataValue.int(len(missing)),
+                          "first_missing": dg.MetadataValue.json(missing[:20])},
             )
         ],
     )  # fmt: skip

@@ -1,6 +1,7 @@
 """The daily landing schedule (the original EventBridge rule), the S3 arrival sensor (Snowpipe's
-auto-ingest: a new or changed object under `news/` loads its day into RAW.NEWS and CORE.NEWS), and
-the first-start sensor that gives a new platform its last days of news once."""
+auto-ingest: a new or changed object under `news/` loads its day into RAW.NEWS, CORE.NEWS and the
+reactions), the first-start sensor that gives a new platform its last days of news once, and the
+sensor that fills reactions in as their horizons pass."""
 
 from __future__ import annotations
 
@@ -8,32 +9,34 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import dagster as dg
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 from dagster_snowflake import SnowflakeResource
 
-from crypto_platform.defs.news.assets import news, news_landing, raw_news
+from crypto_platform.defs.news.assets import news, news_landing, news_reactions, raw_news
 from crypto_platform.defs.news.checks import checks
 from crypto_platform.defs.news.partitions import news_days
 from crypto_platform.defs.news.resources import LandingS3Resource, NewsSourceResource
 from crypto_platform.defs.structure import SETTINGS
 from crypto_platform.news.landing import NEWS_PREFIX, day_of, list_keys
-from crypto_platform.warehouse.news_tables import has_raw_news
+from crypto_platform.news.reactions import HORIZONS, SETTLED_AFTER, pending_since
+from crypto_platform.warehouse.news_tables import has_raw_news, unsettled_reactions
 
 news_landing_job = dg.define_asset_job(
     "news_landing_job", selection=[news_landing], description="Land a day's news in S3."
 )
 news_load_job = dg.define_asset_job(
     "news_load_job",
-    selection=dg.AssetSelection.assets(raw_news, news) | dg.AssetSelection.checks(*checks),
-    description="Load landed days into RAW.NEWS and process them into CORE.NEWS.",
+    selection=dg.AssetSelection.assets(raw_news, news, news_reactions) | dg.AssetSelection.checks(*checks),
+    description="Load landed days into RAW.NEWS, process them into CORE.NEWS, measure the reactions.",
 )
 news_job = dg.define_asset_job(
     "news_job",
-    selection=dg.AssetSelection.assets(news_landing, raw_news, news) | dg.AssetSelection.checks(*checks),
-    description="Land, load and process days of news (the first start's run).",
+    selection=dg.AssetSelection.assets(news_landing, raw_news, news, news_reactions)
+    | dg.AssetSelection.checks(*checks),
+    description="Land, load and process days of news, and measure the reactions (the first start's run).",
 )
 
 news_daily_schedule = dg.build_schedule_from_partitioned_job(
@@ -41,6 +44,12 @@ news_daily_schedule = dg.build_schedule_from_partitioned_job(
     hour_of_day=SETTINGS.news_schedule_hour,
     minute_of_hour=SETTINGS.news_schedule_minute,
     default_status=dg.DefaultScheduleStatus.RUNNING,
+)
+
+news_reactions_job = dg.define_asset_job(
+    "news_reactions_job",
+    selection=[news_reactions],
+    description="Measure the price reactions of days of news.",
 )
 
 IN_FLIGHT = [
@@ -189,3 +198,25 @@ def news_first_start_sensor(
         return dg.SkipReason("no complete day of news since NEWS_START_DATE yet")
     request = days_request(days[0], days[-1], run_key="first-start")
     return dg.SensorResult(run_requests=[request], cursor=f"requested {days[0]}...{days[-1]}")
+
+
+@dg.sensor(job=news_reactions_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING)
+def news_reactions_sensor(
+    context: dg.SensorEvaluationContext, snowflake: SnowflakeResource
+) -> dg.SensorResult:
+    """Fills reactions in as their horizons pass: a run of each day that has a story whose 5-minute,
+    1-hour or 1-day horizon settled after its reactions were computed. The run key names the day
+    and the latest such horizon, so a day is requested once per horizon passed."""
+    now = datetime.now(UTC).replace(tzinfo=None)
+    with snowflake.get_connection() as conn:
+        rows = unsettled_reactions(conn, now - max(HORIZONS.values()) - 2 * SETTLED_AFTER)
+    latest: dict[date, datetime] = {}
+    for day, published_at, computed_at in rows:
+        if (due := pending_since(published_at, computed_at, now)) is not None:
+            latest[day] = max(due, latest.get(day, due))
+    return dg.SensorResult(
+        run_requests=[
+            dg.RunRequest(run_key=f"{day}@{due:%Y-%m-%dT%H:%M:%S}", partition_key=day.isoformat())
+            for day, due in sorted(latest.items())
+        ]
+    )
