@@ -127,6 +127,12 @@ def news(since: datetime, until: datetime, coin: str | None, limit: int = 200) -
 
 
 @st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
+def news_reactions(since: datetime, until: datetime, coin: str | None) -> pd.DataFrame:
+    """The price reactions to the news published in [since, until) (UTC), of `coin` or of all."""
+    return _frame("dashboard_news_reactions", {"since": since, "until": until, "coin": coin})
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
 def alerts(limit: int = 50) -> pd.DataFrame:
     return _frame("dashboard_alerts", {"limit": int(limit)})
 

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from crypto_platform.settings import Settings
 from crypto_platform.warehouse import connect
-from crypto_platform_tests.streamlit_app.helpers import NOW, news_item, run_app, store_news
+from crypto_platform_tests.streamlit_app.helpers import NOW, news_item, run_app, store_news, store_reactions
 
 pytestmark = pytest.mark.stack
 
@@ -21,8 +21,14 @@ def with_news(fresh: Settings) -> Settings:
         news_item(2, 2, "Ether and Solana slip", ["ETH", "SOL"], -0.4),
         news_item(3, 24 * 20, "Old Bitcoin story", ["BTC"], 0.0),
     ]
+    moves = {
+        (1, "BTC"): (0.001, 0.008, None),
+        (2, "ETH"): (-0.002, -0.012, None),
+        (3, "BTC"): (0, 0.02, 0.03),
+    }
     with connect(fresh) as conn:
         store_news(conn, items)
+        store_reactions(conn, items, moves)  # SOL of story 2 has no price
     return fresh
 
 
@@ -48,7 +54,35 @@ def test_the_last_week_newest_first_with_links_tags_and_sentiment(
     details = [m.value for m in app.markdown if "CoinDesk" in m.value]
     assert ":blue-badge[BTC]" in details[0] and ":green[positive +0.60]" in details[0]
     assert ":blue-badge[ETH] :blue-badge[SOL]" in details[1] and ":red[negative -0.40]" in details[1]
-    assert [c.value for c in app.caption][1:] == ["summary of 1", "summary of 2"]
+    assert [c.value for c in app.caption if c.value.startswith("summary")] == ["summary of 1", "summary of 2"]
+
+
+def test_each_item_shows_how_its_coins_moved_and_the_moves_by_sentiment(
+    with_news: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = open_news(monkeypatch, with_news)
+    moves = [m.value for m in app.markdown if " 1h" in m.value or "no price" in m.value]
+    assert moves == [
+        "BTC :green[+0.1%] 5m :green[+0.8%] 1h",  # the 1-day horizon has not passed: not shown
+        "ETH :red[-0.2%] 5m :red[-1.2%] 1h · :orange-badge[SOL no price]",
+    ]
+    (table,) = app.dataframe
+    assert table.value.to_dict("records") == [  # the last week only: not story 3
+        {
+            "Coin": "BTC",
+            "Sentiment": "positive",
+            "Stories": 1,
+            "Mean 1h move %": 0.8,
+            "Median 1h move %": 0.8,
+        },
+        {
+            "Coin": "ETH",
+            "Sentiment": "negative",
+            "Stories": 1,
+            "Mean 1h move %": -1.2,
+            "Median 1h move %": -1.2,
+        },
+    ]
 
 
 def test_filtering_by_coin_and_date(with_news: Settings, monkeypatch: pytest.MonkeyPatch) -> None:

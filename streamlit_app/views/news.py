@@ -1,5 +1,7 @@
 """News: the latest crypto news with source, time, a link to the article, summary, the coins each
-item mentions and its sentiment, filtered by coin and publication date."""
+item mentions, its sentiment and how each coin's price moved after it, filtered by coin and
+publication date; and, over those dates, the mean and median 1-hour move after positive, neutral
+and negative stories."""
 
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ from urllib.parse import quote, urlsplit
 import pandas as pd
 import streamlit as st
 
+from crypto_platform.news.reactions import HORIZONS
+from crypto_platform.news.sentiment import label
 from crypto_platform.settings import get_settings
 from streamlit_app import data
 from streamlit_app.timezone import local, stored, user_zone, zone_name
@@ -38,15 +42,48 @@ def link_target(url: str) -> str | None:
     return quote(url, safe=URL_SAFE, errors="replace")
 
 
+PERCENT_COLUMNS = ("Mean 1h move %", "Median 1h move %")
+MOOD_COLOURS = {"positive": "green", "negative": "red", "neutral": "gray"}
+
+
 def mood(score: float) -> str:
-    if score > 0.1:
-        return f":green[positive {score:+.2f}]"
-    if score < -0.1:
-        return f":red[negative {score:+.2f}]"
-    return f":gray[neutral {score:+.2f}]"
+    name = label(score)
+    return f":{MOOD_COLOURS[name]}[{name} {score:+.2f}]"
 
 
-def item(row: pd.Series) -> None:
+def move(value: float) -> str:
+    return f":{'green' if value > 0 else 'red' if value < 0 else 'gray'}[{value:+.1%}]"
+
+
+def reaction(row: pd.Series) -> str:
+    """One coin's moves after a story, e.g. `BTC +0.1% 5m +0.8% 1h`; a missing price says so."""
+    if isinstance(row.missing, str) and pd.isna(row.return_5m):
+        return f":orange-badge[{row.ticker} no price]"
+    moves = [f"{move(row[f'return_{h}'])} {h}" for h in HORIZONS if not pd.isna(row[f"return_{h}"])]
+    return f"{row.ticker} {' '.join(moves)}" if moves else f"{row.ticker} :gray[pending]"
+
+
+def signal(reactions: pd.DataFrame) -> pd.DataFrame:
+    """Per coin and sentiment label: the stories with a 1-hour return, and its mean and median in %."""
+    known = reactions.dropna(subset=["return_1h"]).assign(
+        sentiment=lambda f: f.sentiment.map(label), move=lambda f: f.return_1h * 100
+    )
+    table = known.groupby(["ticker", "sentiment"]).move.agg(["count", "mean", "median"]).reset_index()
+    return table.rename(columns={"ticker": "Coin", "sentiment": "Sentiment", "count": "Stories",
+                                 "mean": PERCENT_COLUMNS[0], "median": PERCENT_COLUMNS[1]})  # fmt: skip
+
+
+def signal_panel(reactions: pd.DataFrame) -> None:
+    with st.expander("After the news: the 1-hour move by sentiment"):
+        table = signal(reactions)
+        if table.empty:
+            st.caption("No story in these dates has a 1-hour move yet.")
+            return
+        percent = st.column_config.NumberColumn(format="%+.2f")
+        st.dataframe(table, hide_index=True, column_config=dict.fromkeys(PERCENT_COLUMNS, percent))
+
+
+def item(row: pd.Series, reactions: pd.DataFrame) -> None:
     headline = escaped(row.headline)
     target = link_target(str(row.url))
     linked = f"[{headline}]({target})" if target else headline
@@ -55,6 +92,8 @@ def item(row: pd.Series) -> None:
         tags = " ".join(f":blue-badge[{c}]" for c in row.coins.split()) or ":gray-badge[no coin]"
         source, when = escaped(row.source or "unknown source"), local(row.published_at)
         st.markdown(f"{source} · {when:%Y-%m-%d %H:%M} · {tags} · {mood(row.sentiment)}")
+        if len(reactions):
+            st.markdown(" · ".join(reaction(r) for _, r in reactions.iterrows()))
         if row.summary:
             st.caption(escaped(row.summary))
 
@@ -80,13 +119,17 @@ def page() -> None:
         stored(datetime.combine(first, time())),
         stored(datetime.combine(last + timedelta(days=1), time())),
     )
-    items = data.news(since, until, None if coin == ANY_COIN else coin, limit)
+    chosen = None if coin == ANY_COIN else coin
+    items = data.news(since, until, chosen, limit)
     if items.empty:
         st.info("No news in this window: choose other dates or another coin.")
         return
+    reactions = data.news_reactions(since, until, chosen)
+    signal_panel(reactions)
     st.caption(f"{len(items)} items, newest first")
+    by_story = dict(tuple(reactions.groupby("news_id"))) if len(reactions) else {}
     for _, row in items.iterrows():
-        item(row)
+        item(row, by_story.get(row.id, reactions.iloc[0:0]))
 
 
 page()
