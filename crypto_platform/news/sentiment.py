@@ -44,8 +44,8 @@ CRYPTO_LEXICON_VERSION = 1
 """Raised whenever CRYPTO_LEXICON or the phrase joining changes, so that stored scores show it."""
 
 PHRASES = re.compile(
-    r"\b(rug[\s-]+pull(?:s|ed)?|all[\s-]+time[\s-]+highs?|record[\s-]+highs?|to[\s-]+the[\s-]+moon|"
-    r"sell[\s-]+off|bear[\s-]+market|bull[\s-]+market)\b",
+    r"\b(rug[\s-]+pull|all[\s-]+time[\s-]+high|record[\s-]+high|to[\s-]+the[\s-]+moon|sell[\s-]+off|"
+    r"bear[\s-]+market|bull[\s-]+market)(?:s|ed)?\b",
     re.IGNORECASE,
 )
 
@@ -64,10 +64,8 @@ def _analyser() -> SentimentIntensityAnalyzer:
 
 
 def _joined(match: re.Match[str]) -> str:
-    words = re.split(r"[\s-]+", match.group(0).lower())
-    phrase = "-".join(words)
-    return {"rug-pulls": "rug-pull", "rug-pulled": "rug-pull", "all-time-highs": "all-time-high",
-            "record-highs": "record-high"}.get(phrase, phrase)  # fmt: skip
+    """A phrase as its one lexicon token, plurals and past tenses as the phrase itself."""
+    return "-".join(re.split(r"[\s-]+", match.group(1).lower()))
 
 
 def score(text: str) -> float:

@@ -23,7 +23,7 @@ from crypto_platform.news import sentiment
 from crypto_platform.news.client import fetch_day
 from crypto_platform.news.landing import day_prefix, landing_key, list_keys, quarantine_file, quarantine_lines
 from crypto_platform.news.processing import process
-from crypto_platform.news.reactions import reactions
+from crypto_platform.news.reactions import HORIZONS, reactions
 from crypto_platform.news.records import NewsRecord, read_file, to_jsonl
 from crypto_platform.news.tagging import coin_tagger
 from crypto_platform.warehouse.news_tables import (
@@ -198,7 +198,7 @@ def news_reactions(context: AssetExecutionContext, snowflake: SnowflakeResource)
         rows = reactions(stories, prices, computed_at)
         replace_news_reactions(conn, days, rows, computed_at)
     missing = [f"{r['news_id']} {r['ticker']}: {r['missing']}" for r in rows if r["missing"]]
-    filled = {name: sum(r[f"return_{name}"] is not None for r in rows) for name in ("5m", "1h", "1d")}
+    filled = {name: sum(r[f"return_{name}"] is not None for r in rows) for name in HORIZONS}
     return dg.MaterializeResult(
         metadata={"rows": dg.MetadataValue.int(len(rows)), "returns_filled": dg.MetadataValue.json(filled)},
         check_results=[
