@@ -130,19 +130,6 @@ def day_counts(settings: Settings, table: str, days: list[date]) -> dict[date, t
     return {day: (n, distinct) for day, n, distinct in found}
 
 
-def step_interval(instance: dg.DagsterInstance, run_id: str, step: str) -> tuple[float, float]:
-    """When a step of a run started and succeeded (epoch s)."""
-    events = instance.get_records_for_run(
-        run_id, of_type={dg.DagsterEventType.STEP_START, dg.DagsterEventType.STEP_SUCCESS}
-    ).records
-    times = {
-        e.event_log_entry.dagster_event.event_type: e.event_log_entry.timestamp
-        for e in events
-        if e.event_log_entry.step_key == step
-    }
-    return times[dg.DagsterEventType.STEP_START], times[dg.DagsterEventType.STEP_SUCCESS]
-
-
 def step_succeeded(instance: dg.DagsterInstance, run_id: str, step: str) -> bool:
     """Whether a step of a run has succeeded."""
     events = instance.get_records_for_run(run_id, of_type=dg.DagsterEventType.STEP_SUCCESS).records

@@ -33,7 +33,6 @@ from crypto_platform_tests.news.helpers import (
     resources,
     rows,
     runs_loading,
-    step_interval,
     step_succeeded,
     wait_for_ticks,
 )
@@ -132,9 +131,12 @@ def test_a_cli_backfill_overlapping_the_arrival_sensor_loads_each_day_once(
 
 def test_two_loads_of_one_day_started_at_once_leave_one_copy(news_env: Settings, tmp_path: Path) -> None:
     """Two runs of `raw_news` and `news` for one day, in processes of their own on one instance,
-    released together: the `news_warehouse` pool runs their writing steps one after the other, and
-    the day holds each item once. (Before the pool and the warehouse claim, every item was there
-    twice.)"""
+    released together: both succeed and the day holds each item once. (Before the pool and the
+    warehouse claim, every item was there twice.) Their steps are not asserted to run one after the
+    other: on SQLite storage, Dagster's pool claim reads a free slot and then takes it without a
+    lock, so two claims in the same milliseconds can both win (seen once in CI). The warehouse
+    claim is what keeps one copy then; `test_a_cli_backfill_overlapping_the_arrival_sensor...`
+    shows the pool holding a step back."""
     assert dg.materialize(
         [news_landing], resources=resources(news_env), partition_key=FIRST.isoformat()
     ).success
@@ -147,9 +149,6 @@ def test_two_loads_of_one_day_started_at_once_leave_one_copy(news_env: Settings,
     with dg.DagsterInstance.from_config(str(home)) as dagster:
         for run_id in (first, second):
             assert dagster.get_run_by_id(run_id).status == dg.DagsterRunStatus.SUCCESS
-        for step in ("raw_news", "news"):
-            (a_start, a_end), (b_start, b_end) = (step_interval(dagster, r, step) for r in (first, second))
-            assert a_end <= b_start or b_end <= a_start, f"the two runs' {step} steps overlapped"
 
 
 def test_the_dagster_ui_does_not_prompt_for_the_newsletter(local_stack: Settings) -> None:
