@@ -51,7 +51,7 @@ def chunk_of_trades(rng: np.random.Generator, first: int, count: int, total: int
     size = np.round(rng.uniform(0.001, 2, count), 6)
     decimal = pa.decimal128(38, 12)
     return pa.table({
-        "SOURCE": pa.array(["simulator"] * count),
+        "SOURCE": pa.array(["finnhub"] * count),
         "SYMBOL": pa.array(np.array(SYMBOLS)[symbol]),
         "FEED_SYMBOL": pa.array(np.array([f"BINANCE:{s.replace('-', '')}T" for s in SYMBOLS])[symbol]),
         "PRICE": pa.array(price).cast(decimal), "SIZE": pa.array(size).cast(decimal),

@@ -49,7 +49,17 @@ def canonical_trades(count: int, seed: int = 1) -> list[Trade]:
         size = Decimal(str(round(rng.uniform(0.001, 2), 6)))
         feed_symbol = f"BINANCE:{symbol.replace('-', '')}T"
         trades.append(
-            Trade("simulator", symbol, feed_symbol, price, size, start + i, start + i + 3, f"bench-{i}")
+            Trade(
+                "finnhub",
+                symbol,
+                feed_symbol,
+                price,
+                size,
+                start + i,
+                start + i + 3,
+                f"bench-{i}",
+                simulated=True,
+            )
         )
     return trades
 

@@ -26,7 +26,9 @@ class BadFrame(ValueError):
         self.reason = reason
 
 
-SOURCES = frozenset({"finnhub", "coinbase", "kraken", "simulator"})
+SOURCES = frozenset({"finnhub", "coinbase", "kraken", "binance"})
+"""The venues a trade can come from: the venue it stands for also when the local simulator made it
+(then `simulated` is true)."""
 SIDES = frozenset({"buy", "sell"})
 MAX_TEXT = 256
 """Longest symbol, feed symbol or trade id accepted (exchange ids are under 64 characters)."""
@@ -50,7 +52,10 @@ class LiveTimeBound:
         return cls(round(max_age * 1000), round(max_ahead * 1000))
 
     def refusal(self, trade: Trade) -> str | None:
-        """Why `trade` is refused, or None when its time is plausible."""
+        """Why `trade` is refused, or None when its time is plausible (always for a trade from the
+        venue's history)."""
+        if trade.from_history:
+            return None
         early = trade.received_ts_ms - trade.trade_ts_ms
         if early > self.max_age_ms:
             return (
@@ -119,6 +124,11 @@ class Trade(msgspec.Struct, frozen=True, gc=False):
     received_ts_ms: int
     trade_id: str
     side: str | None = None
+    simulated: bool = False
+    """Made by the local simulator in the venue's name, not traded on the venue."""
+    from_history: bool = False
+    """Fetched from the venue's REST trade history (a gap repair or a backfill), not its live feed:
+    old by design, so not held to the `LiveTimeBound`."""
 
     def __post_init__(self) -> None:
         # Checked inline, not through a helper per field: this runs once per trade on the hot path.
@@ -142,6 +152,9 @@ class Trade(msgspec.Struct, frozen=True, gc=False):
             raise _not_time("received_ts_ms", self.received_ts_ms)
         if self.side is not None and (type(self.side) is not str or self.side not in SIDES):
             raise BadFrame(f"side must be buy, sell or absent, got {self.side!r}")
+        if type(self.simulated) is not bool or type(self.from_history) is not bool:
+            raise BadFrame(f"simulated and from_history must be true or false, got {self.simulated!r}, "
+                           f"{self.from_history!r}")  # fmt: skip
 
     def to_json(self) -> bytes:
         """Compact JSON, keys in field order, price and size as decimal strings.
@@ -153,7 +166,8 @@ class Trade(msgspec.Struct, frozen=True, gc=False):
         return (
             f'{_head(self.source, self.symbol, self.feed_symbol)}"price":"{decimal_text(self.price)}",'
             f'"size":"{decimal_text(self.size)}","trade_ts_ms":{self.trade_ts_ms},'
-            f'"received_ts_ms":{self.received_ts_ms},"trade_id":{_quote(self.trade_id)},"side":{side}}}'
+            f'"received_ts_ms":{self.received_ts_ms},"trade_id":{_quote(self.trade_id)},"side":{side},'
+            f'"simulated":{_BOOL[self.simulated]},"from_history":{_BOOL[self.from_history]}}}'
         ).encode()
 
     def key(self) -> bytes:
@@ -185,10 +199,13 @@ class Trade(msgspec.Struct, frozen=True, gc=False):
             received_ts_ms=obj["received_ts_ms"],
             trade_id=obj["trade_id"],
             side=obj.get("side"),
+            simulated=obj.get("simulated", False),
+            from_history=obj.get("from_history", False),
         )
 
 
 _quote = encode_basestring_ascii
+_BOOL = {False: "false", True: "true"}
 
 
 @functools.lru_cache(maxsize=4096)
@@ -209,4 +226,6 @@ def _not_time(name: str, value: object) -> BadFrame:
     return BadFrame(f"{name} must be epoch milliseconds from 1 to {MAX_TS_MS} (year 9999), got {value!r}")
 
 
-_REQUIRED = tuple(name for name in Trade.__struct_fields__ if name != "side")
+_REQUIRED = tuple(
+    name for name in Trade.__struct_fields__ if name not in ("side", "simulated", "from_history")
+)

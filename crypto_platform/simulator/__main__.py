@@ -13,7 +13,7 @@ import signal
 import sys
 
 from crypto_platform.simulator.config import MALFORMED_KINDS, SimulatorConfig
-from crypto_platform.simulator.server import FinnhubSimulator
+from crypto_platform.simulator.server import MarketSimulator
 
 log = logging.getLogger("crypto_platform.simulator")
 
@@ -21,11 +21,12 @@ log = logging.getLogger("crypto_platform.simulator")
 def parse_args(argv: list[str] | None = None) -> tuple[SimulatorConfig, float]:
     parser = argparse.ArgumentParser(
         prog="python -m crypto_platform.simulator",
-        description="The local Finnhub: trade websocket and news endpoint on one port, seeded.",
+        description="The local market: Finnhub, Coinbase, Kraken and Binance trade websockets and REST "
+        "histories over one simulated market, and Finnhub news, on one port, seeded.",
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8090, help="0 picks a free port (logged)")
-    parser.add_argument("--rate", type=float, default=200.0, help="trades per second per connection")
+    parser.add_argument("--rate", type=float, default=200.0, help="trades per second on each venue")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--tick", type=float, default=0.1, help="seconds between trade frames")
     parser.add_argument("--ping-interval", type=float, default=15.0)
@@ -47,13 +48,15 @@ def _kinds(text: str) -> tuple[str, ...]:
 
 
 async def serve(config: SimulatorConfig, stats_interval: float) -> None:
-    simulator = FinnhubSimulator(config)
+    simulator = MarketSimulator(config)
     await simulator.start()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     log.info("listening: websocket %s, news %s/news", simulator.ws_url("TOKEN"), simulator.http_url)
+    for venue in ("coinbase", "kraken", "binance"):
+        log.info("%s: websocket %s, REST %s", venue, simulator.venue_ws_url(venue), simulator.rest_url(venue))
     while not stop.is_set():
         try:
             await asyncio.wait_for(stop.wait(), stats_interval)

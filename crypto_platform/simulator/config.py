@@ -14,21 +14,24 @@ class SimulatorConfig:
     port: int = 0
     seed: int = 42
     rate: float = 200.0
-    """Trades per second over all of a connection's subscribed symbols (bursts add a little)."""
+    """Trades per second on each venue, over its default symbol set: each (venue, symbol) gets
+    rate * weight(base) / 26 (`market.per_minute`), whoever is connected."""
     tick: float = 0.1
     """Seconds between trade frames; each frame batches the trades of one tick."""
     ping_interval: float = 15.0
     error_ratio: float = 0.0
-    """Chance per tick of an `error` frame."""
+    """Chance per tick of an `error` frame (Finnhub's protocol)."""
     malformed_ratio: float = 0.0
-    """Chance per tick of one malformed frame or item, of a kind drawn from `malformed_kinds`."""
+    """Chance per tick of one malformed frame or item, of a kind drawn from `malformed_kinds` (Finnhub's
+    protocol)."""
     malformed_kinds: tuple[str, ...] = MALFORMED_KINDS
     drop_after_frames: int | None = None
-    """Close each connection's TCP stream, without a websocket close, after this many frames."""
+    """Close each connection's TCP stream (any venue), without a websocket close, after this many frames."""
     max_batch: int = 500
     """Most trades in one frame; a busier tick is split over several frames."""
     start_ms: int | None = None
-    """Trade-time origin of every connection's clock; None means the wall clock at connect."""
+    """The market clock at the simulator's start (ms since the epoch, UTC), running on from there;
+    None means the wall clock."""
     record: bool = False
     """Keep every sent trade in `counters.sent`, for tests that compare what arrived."""
 

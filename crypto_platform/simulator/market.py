@@ -1,53 +1,126 @@
-"""Plausible trades for one symbol: Poisson arrivals, a mean-reverting random walk on the price grid,
-log-normal trade sizes and occasional bursts (one aggressive order sweeping several levels).
+"""One simulated market: a price path per asset and, per venue, the trades that follow it.
 
-Each symbol draws from its own generator seeded by (seed, symbol), so a symbol's trades do not depend
-on which other symbols are subscribed.
+The path is pure: log price(asset, t) = log(anchor) + a sum of smooth value-noise octaves (knot
+spacings 1 s to 36 h, each knot a Gaussian drawn from a hash of (seed, asset, octave, knot)) with
+amplitudes sigma*sqrt(spacing), sigma = `DAILY_SIGMA` per sqrt(day), as Brownian motion scales; bounded, so
+mean-reverting by construction. A pair's price is base path / quote path (USDT and USDC count as
+USD, fiat quotes follow a fixed rate).
+
+A venue sees the path through a constant basis (hash-derived, a few bps), a half-spread (buys at the
+ask, sells at the bid) and an arrival delay. Its trades are pure too: each (venue, feed symbol,
+minute) draws a fixed count `n` of trades at random milliseconds inside the minute from its own
+generator, so a trade's id is closed-form, `minute since the epoch * n + rank`, consecutive per
+symbol (for the venues that have ids), and any past range can be regenerated exactly.
+
+Times are ms since the epoch, UTC.
 """
 
 from __future__ import annotations
 
+import bisect
+import functools
 import hashlib
 import math
 import random
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from crypto_platform.prices.symbols import STANDARD
 from crypto_platform.prices.trade import BadFrame
 
-# Rough USD prices to start the walks from; other assets get a stable pseudo-random price.
+MINUTE_MS = 60_000
+DAILY_SIGMA = 0.025
+"""Daily log-price deviation of the path; sets the size of every octave."""
+OCTAVES_MS = tuple(1000 * 2**k for k in range(18))  # knot spacings: 1 s .. 36 h
+AMPLITUDES = tuple(0.45 * DAILY_SIGMA * math.sqrt(ms / 86_400_000) for ms in OCTAVES_MS)
+"""sigma*sqrt(spacing), scaled so that the sum moves like Brownian motion of DAILY_SIGMA (measured)."""
+GRID_MS = 250  # the path is evaluated every 250 ms and interpolated linearly between
+
+# Rough USD prices for the anchors; other assets get a stable pseudo-random price. Fiat and stable
+# coins keep their price: they have no path.
 USD_PRICES = {
     "BTC": 95_000.0, "ETH": 3_500.0, "SOL": 200.0, "BNB": 650.0, "XRP": 2.3, "DOGE": 0.32, "ADA": 0.9,
-    "AVAX": 35.0, "LINK": 20.0, "LTC": 100.0, "DOT": 7.0, "MATIC": 0.5, "TRX": 0.25, "USD": 1.0,
-    "EUR": 1.08,
+    "AVAX": 35.0, "LINK": 20.0, "LTC": 100.0, "DOT": 7.0, "MATIC": 0.5, "TRX": 0.25,
 }  # fmt: skip
-# Share of the trade rate by base asset (default 1): bitcoin trades most.
+FIXED_USD = {"USD": 1.0, "EUR": 1.08, "GBP": 1.27, "JPY": 1 / 150, "TRY": 1 / 34}
 ACTIVITY = {"BTC": 10.0, "ETH": 6.0, "SOL": 3.0, "BNB": 2.0, "XRP": 2.0, "DOGE": 2.0}
+"""Share of the trade rate by base asset (default 1): bitcoin trades most."""
+DEFAULT_WEIGHT = 26.0
+"""Sum of ACTIVITY over the default bases BTC ETH SOL BNB XRP ADA DOGE."""
 
-VOLATILITY = 0.0002  # per-trade log-return deviation: 2 basis points
-REVERSION = 0.001  # pull per trade back toward the starting price, so long runs stay plausible
 MEDIAN_NOTIONAL_USD = 250.0
 NOTIONAL_SIGMA = 1.4  # log-normal spread of trade sizes: mostly small, a fat tail of large ones
-BURST_CHANCE = 0.004  # per arrival
-BURST_TRADES = (5, 40)
 
 
 @dataclass(frozen=True, slots=True)
-class SimTrade:
-    symbol: str  # the feed symbol as subscribed, e.g. BINANCE:BTCUSDT
+class Venue:
+    """How one venue sees the market: `delay_ms` from trade time to the websocket send, the
+    half-spread in bps, the largest basis in bps, and whether its trades carry ids."""
+
+    name: str
+    delay_ms: int
+    half_spread_bps: float
+    max_basis_bps: float
+    has_ids: bool
+
+
+VENUES = {
+    venue.name: venue
+    for venue in (
+        Venue("finnhub", 150, 0.5, 1.5, has_ids=False),
+        Venue("binance", 20, 0.5, 1.5, has_ids=True),
+        Venue("coinbase", 50, 0.8, 1.5, has_ids=True),
+        Venue("kraken", 80, 1.2, 1.5, has_ids=True),
+    )
+}
+
+
+class SimTrade(NamedTuple):
+    """One simulated trade; a tuple, because a busy minute makes thousands at once."""
+
+    symbol: str  # the feed symbol, as the venue spells it: BINANCE:BTCUSDT, BTC-USD, BTC/USD, BTCUSDT
     price: Decimal
     size: Decimal
     ts_ms: int
+    venue: str  # finnhub, binance, coinbase or kraken: the venue the trade stands for
+    trade_id: int | None  # consecutive per (venue, symbol); None where the venue has no ids (finnhub)
+    side: str  # the taker's side: "buy" (at the ask) or "sell" (at the bid)
 
 
-def _pseudo_price(asset: str) -> float:
-    digest = hashlib.sha256(asset.encode()).digest()
-    return 10 ** (int.from_bytes(digest[:4]) / 2**32 * 5 - 2)  # 0.01 .. 1000
+@dataclass(frozen=True, slots=True)
+class Instrument:
+    """A feed symbol's market: assets, grids and its share of the trade rate."""
+
+    base: str
+    quote: str
+    price_step: Decimal
+    size_step: Decimal
+    notional: float  # median trade notional, in the quote currency
+    weight: float
 
 
-def _usd(asset: str) -> float:
-    return USD_PRICES.get(asset) or _pseudo_price(asset)
+def _hash(*parts: object) -> int:
+    text = ":".join(str(part) for part in parts).encode()
+    return int.from_bytes(hashlib.blake2b(text, digest_size=8).digest())
+
+
+def _uniform(*parts: object) -> float:
+    return (_hash(*parts) + 0.5) / 2**64
+
+
+def _gauss(*parts: object) -> float:
+    """A standard normal drawn from a hash (Box-Muller)."""
+    u1, u2 = _uniform(*parts, "a"), _uniform(*parts, "b")
+    return math.sqrt(-2 * math.log(u1)) * math.cos(2 * math.pi * u2)
+
+
+def _reference_usd(asset: str) -> float:
+    return FIXED_USD.get(asset) or USD_PRICES.get(asset) or 10 ** (_uniform(asset) * 5 - 2)  # 0.01 .. 1000
+
+
+def _anchor_usd(seed: int, asset: str) -> float:
+    return _reference_usd(asset) * (0.98 + 0.04 * _uniform(seed, asset, "anchor"))
 
 
 def _grid(value: float, digits_below: int, finest: int) -> Decimal:
@@ -56,61 +129,151 @@ def _grid(value: float, digits_below: int, finest: int) -> Decimal:
     return Decimal(1).scaleb(exponent)
 
 
-def _on_grid(value: float, step: Decimal) -> Decimal:
-    return step * max(1, round(value / float(step)))
+@functools.lru_cache(maxsize=1024)
+def instrument(feed_symbol: str) -> Instrument:
+    """The market of `feed_symbol` (a stock ticker or other unmappable symbol trades against USD)."""
+    try:
+        base, quote = STANDARD.symbol(feed_symbol).split("-", 1)
+    except BadFrame:
+        base, quote = feed_symbol, "USD"
+    reference = _reference_usd(base) / _reference_usd(quote)
+    notional = MEDIAN_NOTIONAL_USD / _reference_usd(quote)
+    return Instrument(
+        base,
+        quote,
+        _grid(reference, 6, 8),
+        _grid(notional / reference, 3, 8),
+        notional,
+        ACTIVITY.get(base, 1.0),
+    )
 
 
-class SymbolStream:
-    """The trades of one symbol; `trades_until` advances its clock."""
+@functools.lru_cache(maxsize=65_536)
+def _knot(seed: int, asset: str, octave: int, index: int) -> float:
+    return AMPLITUDES[octave] * _gauss(seed, asset, octave, index)
 
-    def __init__(self, symbol: str, seed: str, start_ms: float) -> None:
-        self.symbol = symbol
-        self._rng = random.Random(f"{seed}:{symbol}")
-        try:
-            base, quote = STANDARD.symbol(symbol).split("-", 1)
-        except BadFrame:  # e.g. a stock ticker: still trade it
-            base, quote = symbol, "USD"
-        self.weight = ACTIVITY.get(base, 1.0)
-        self._anchor = math.log(_usd(base) / _usd(quote) * self._rng.uniform(0.98, 1.02))
-        self._log_price = self._anchor
-        start_price = math.exp(self._anchor)
-        self._price_step = _grid(start_price, 6, 8)
-        self._notional = MEDIAN_NOTIONAL_USD / _usd(quote)
-        self._size_step = _grid(self._notional / start_price, 3, 8)
-        self._next_ms = start_ms
-        self._pending_gap = True  # the first arrival is one random gap after the start
 
-    @property
-    def last_price(self) -> Decimal:
-        return _on_grid(math.exp(self._log_price), self._price_step)
+def _noise(seed: int, asset: str, ts_ms: int) -> float:
+    """The sum of the octaves at `ts_ms`, each a smoothstep between its two knots."""
+    total = 0.0
+    for octave, spacing in enumerate(OCTAVES_MS):
+        index, offset = divmod(ts_ms, spacing)
+        u = offset / spacing
+        left = _knot(seed, asset, octave, index)
+        total += left + (_knot(seed, asset, octave, index + 1) - left) * u * u * (3 - 2 * u)
+    return total
 
-    def resume(self, at_ms: float) -> None:
-        """Restart the clock after an unsubscribed spell, so no backlog of trades is invented."""
-        self._next_ms = max(self._next_ms, at_ms)
-        self._pending_gap = True
 
-    def trades_until(self, end_ms: float, rate: float) -> list[SimTrade]:
-        """Every trade before `end_ms` at `rate` trades per second."""
-        trades: list[SimTrade] = []
-        while True:
-            if self._pending_gap:
-                self._next_ms += self._rng.expovariate(rate) * 1000
-                self._pending_gap = False
-            if self._next_ms >= end_ms:
-                return trades
-            trades.extend(self._fill(int(self._next_ms)))
-            self._pending_gap = True
+def usd_price(seed: int, asset: str, ts_ms: int) -> float:
+    """The asset's price in USD at `ts_ms` on the path (constant for fiat)."""
+    if asset in FIXED_USD:
+        return FIXED_USD[asset]
+    return _anchor_usd(seed, asset) * math.exp(_noise(seed, asset, ts_ms))
 
-    def _fill(self, ts_ms: int) -> list[SimTrade]:
-        burst = self._rng.random() < BURST_CHANCE
-        count = self._rng.randint(*BURST_TRADES) if burst else 1
-        push = self._rng.choice((-1, 1)) * VOLATILITY if burst else 0.0
-        fills = []
-        for _ in range(count):
-            drift = push - REVERSION * (self._log_price - self._anchor)
-            self._log_price += self._rng.gauss(drift, VOLATILITY)
-            price = _on_grid(math.exp(self._log_price), self._price_step)
-            notional = self._rng.lognormvariate(math.log(self._notional), NOTIONAL_SIGMA)
-            size = _on_grid(notional * (3 if burst else 1) / float(price), self._size_step)
-            fills.append(SimTrade(self.symbol, price, size, ts_ms))
-        return fills
+
+def mid_price(seed: int, feed_symbol: str, ts_ms: int) -> float:
+    """The pair's price on the path, before any venue's basis and spread."""
+    market = instrument(feed_symbol)
+    return usd_price(seed, market.base, ts_ms) / usd_price(seed, market.quote, ts_ms)
+
+
+def basis(seed: int, venue: str, asset: str) -> float:
+    """The venue's constant relative offset from the path for `asset` (a few bps)."""
+    return VENUES[venue].max_basis_bps * 1e-4 * (2 * _uniform(seed, venue, asset, "basis") - 1)
+
+
+def per_minute(feed_symbol: str, rate: float) -> int:
+    """Trades per minute of one (venue, feed symbol): `rate` is trades/s on each venue, over its
+    default symbol set, shared by ACTIVITY weight."""
+    weight = ACTIVITY.get(instrument(feed_symbol).base, 1.0)
+    return max(1, round(rate * weight / DEFAULT_WEIGHT * 60))
+
+
+@functools.lru_cache(maxsize=256)
+def _minute(seed: int, venue: str, feed_symbol: str, minute: int, count: int) -> tuple[SimTrade, ...]:
+    """The `count` trades of one minute (index since the epoch), in (time, id) order."""
+    market = instrument(feed_symbol)
+    spec = VENUES[venue]
+    rng = random.Random(_hash(seed, venue, feed_symbol, minute))
+    start = minute * MINUTE_MS
+    offsets = sorted(rng.randrange(MINUTE_MS) for _ in range(count))
+    scale = 1 + basis(seed, venue, market.base)
+    path = [mid_price(seed, feed_symbol, start + at) * scale for at in range(0, MINUTE_MS + GRID_MS, GRID_MS)]
+    spread = spec.half_spread_bps * 1e-4
+    price_step, size_step = float(market.price_step), float(market.size_step)
+    price_exp, size_exp = market.price_step.as_tuple().exponent, market.size_step.as_tuple().exponent
+    log_notional = math.log(market.notional)
+    first_id = minute * count if spec.has_ids else None
+    random_, lognorm = rng.random, rng.lognormvariate
+    trades = []
+    for rank, offset in enumerate(offsets):
+        cell, within = divmod(offset, GRID_MS)
+        mid = path[cell] + (path[cell + 1] - path[cell]) * within / GRID_MS
+        buy = random_() < 0.5
+        price_units = max(1, round(mid * (1 + spread if buy else 1 - spread) / price_step))
+        size_units = max(
+            1, round(lognorm(log_notional, NOTIONAL_SIGMA) / (price_units * price_step) / size_step)
+        )
+        trades.append(
+            SimTrade(
+                feed_symbol,
+                Decimal(price_units).scaleb(price_exp),
+                Decimal(size_units).scaleb(size_exp),
+                start + offset,
+                venue,
+                None if first_id is None else first_id + rank,
+                "buy" if buy else "sell",
+            )
+        )
+    return tuple(trades)
+
+
+def trade_time(trade: SimTrade) -> int:
+    """The sort key of trades: ts_ms."""
+    return trade.ts_ms
+
+
+def trades(
+    seed: int, venue: str, feed_symbol: str, start_ms: int, end_ms: int, rate: float
+) -> list[SimTrade]:
+    """Every trade of (venue, feed symbol) with start_ms <= ts_ms < end_ms, in (time, id) order;
+    `rate` is the simulator's trades/s per venue (see `per_minute`)."""
+    count = per_minute(feed_symbol, rate)
+    found: list[SimTrade] = []
+    for minute in range(start_ms // MINUTE_MS, -(-end_ms // MINUTE_MS)):
+        trades_ = _minute(seed, venue, feed_symbol, minute, count)
+        found.extend(
+            trades_[
+                bisect.bisect_left(trades_, start_ms, key=trade_time) : bisect.bisect_left(
+                    trades_, end_ms, key=trade_time
+                )
+            ]
+        )
+    return found
+
+
+def trades_by_id(
+    seed: int, venue: str, feed_symbol: str, first_id: int, last_id: int, rate: float
+) -> list[SimTrade]:
+    """The trades with first_id <= trade_id <= last_id, ascending (venues with ids only)."""
+    count = per_minute(feed_symbol, rate)
+    first_id = max(first_id, 0)
+    found: list[SimTrade] = []
+    for minute in range(first_id // count, last_id // count + 1):
+        base = minute * count
+        found.extend(
+            _minute(seed, venue, feed_symbol, minute, count)[max(0, first_id - base) : last_id - base + 1]
+        )
+    return found
+
+
+def last_trade(seed: int, venue: str, feed_symbol: str, at_ms: int, rate: float) -> SimTrade:
+    """The latest trade with ts_ms <= at_ms (every minute has one, so the search is short)."""
+    count = per_minute(feed_symbol, rate)
+    minute = at_ms // MINUTE_MS
+    while True:
+        trades_ = _minute(seed, venue, feed_symbol, minute, count)
+        index = bisect.bisect_right(trades_, at_ms, key=trade_time)
+        if index:
+            return trades_[index - 1]
+        minute -= 1

@@ -1,120 +1,80 @@
 """The frames one websocket connection receives, tick by tick.
 
-A pure function of the seed, the connection's ordinal, its start time and the subscriptions at each
-tick: no I/O and no clock, so the same inputs always give the same frames.
+A connection streams, at each tick, exactly the market's trades (`market.trades`) of its subscribed
+symbols whose send time (trade time + the venue's delay) fell since the previous tick, in time order,
+framed by its venue's protocol (`venues`). No I/O and no clock of its own: the caller passes the time
+(or lets each tick advance the clock by `config.tick`), so the same inputs always give the same
+frames. The connection's ordinal seeds only its faults.
 """
 
 from __future__ import annotations
 
-import json
 import random
-from dataclasses import dataclass
-from decimal import Decimal
-from typing import Any
+from collections.abc import Sequence
 
+from crypto_platform.simulator import market
 from crypto_platform.simulator.config import SimulatorConfig
-from crypto_platform.simulator.market import SimTrade, SymbolStream
-
-PING_TEXT = '{"type":"ping"}'
-
-
-@dataclass(frozen=True, slots=True)
-class Frame:
-    text: str
-    kind: str  # "trade", "ping", "error" or "malformed" (a frame that is not even JSON)
-    trades: tuple[SimTrade, ...] = ()  # the valid trades it carries
-    malformed: str | None = None  # the malformed kind it carries: worth exactly one dead letter
-
-
-def _compact(obj: Any) -> str:
-    return json.dumps(obj, separators=(",", ":"))
-
-
-def error_frame(message: str) -> Frame:
-    return Frame(_compact({"type": "error", "msg": message}), "error")
-
-
-def _item(trade: SimTrade) -> dict[str, Any]:
-    # Finnhub sends price and volume as JSON numbers; the grid keeps them short and exact as floats.
-    return {"c": None, "p": float(trade.price), "s": trade.symbol, "t": trade.ts_ms, "v": float(trade.size)}
-
-
-def _trade_frame(trades: list[SimTrade], bad: tuple[str, dict[str, Any]] | None = None) -> Frame:
-    items = [_item(trade) for trade in trades]
-    if bad is not None:
-        items.append(bad[1])
-    return Frame(_compact({"data": items, "type": "trade"}), "trade", tuple(trades), bad[0] if bad else None)
+from crypto_platform.simulator.market import SimTrade
+from crypto_platform.simulator.venues import FINNHUB, Frame, Protocol
 
 
 class FeedSession:
-    def __init__(self, config: SimulatorConfig, connection: int, start_ms: int) -> None:
-        self._config = config
-        self._key = f"{config.seed}:{connection}"
-        self._faults = random.Random(f"{self._key}:faults")
-        self._streams: dict[str, SymbolStream] = {}
-        self._active: dict[str, SymbolStream] = {}  # subscription order
-        self._start_ms = start_ms
-        self._tick = 0
-        self._ping_every = max(1, round(config.ping_interval / config.tick))
+    """One connection's subscriptions and clock (ms since the epoch, UTC) on `protocol`'s venue."""
+
+    def __init__(
+        self, config: SimulatorConfig, connection: int, start_ms: int, protocol: Protocol = FINNHUB
+    ) -> None:
+        self.config = config
+        self.protocol = protocol
+        self.venue = protocol.venue
+        self.faults = random.Random(f"{config.seed}:{protocol.venue.name}:{connection}:faults")
+        self.clock_ms = start_ms
+        self.ticks = 0
+        self.last_trade_frame_ms = start_ms
+        self._since: dict[str, int] = {}  # subscribed symbol -> send time its next trades start at
 
     @property
     def symbols(self) -> list[str]:
-        return list(self._active)
+        return list(self._since)
 
-    def _now_ms(self) -> float:
-        return self._start_ms + self._tick * self._config.tick * 1000
+    def subscribe(self, symbol: str) -> bool:
+        """Stream `symbol` from now on (no backlog); False when it already was."""
+        if symbol in self._since:
+            return False
+        self._since[symbol] = self.clock_ms
+        return True
 
-    def subscribe(self, symbol: str) -> None:
-        if symbol in self._active:
-            return
-        stream = self._streams.get(symbol)
-        if stream is None:
-            stream = self._streams[symbol] = SymbolStream(symbol, self._key, self._now_ms())
-        else:
-            stream.resume(self._now_ms())
-        self._active[symbol] = stream
+    def unsubscribe(self, symbol: str) -> bool:
+        return self._since.pop(symbol, None) is not None
 
-    def unsubscribe(self, symbol: str) -> None:
-        self._active.pop(symbol, None)
+    def history(self, symbol: str, count: int) -> list[SimTrade]:
+        """The last `count` trades of `symbol` sent before now (snapshots, Coinbase's last_match)."""
+        horizon = self.clock_ms - self.venue.delay_ms
+        found: list[SimTrade] = []
+        start = horizon
+        while len(found) < count:
+            start -= market.MINUTE_MS
+            found = self._trades(symbol, start, horizon)
+        return found[-count:]
 
-    def next_frames(self) -> list[Frame]:
-        """The frames of the next tick, in sending order: trades, then any fault, then a due ping."""
-        self._tick += 1
-        frames = self._trade_frames(self._now_ms())
-        config, faults = self._config, self._faults
-        if faults.random() < config.malformed_ratio:
-            frames = self._inject(frames, faults.choice(config.malformed_kinds))
-        if faults.random() < config.error_ratio:
-            frames.append(error_frame("Simulated upstream error"))
-        if self._tick % self._ping_every == 0:
-            frames.append(Frame(PING_TEXT, "ping"))
-        return frames
-
-    def _trade_frames(self, end_ms: float) -> list[Frame]:
-        total_weight = sum(stream.weight for stream in self._active.values())
-        trades = [
-            trade
-            for stream in self._active.values()
-            for trade in stream.trades_until(end_ms, self._config.rate * stream.weight / total_weight)
-        ]
-        trades.sort(key=lambda trade: (trade.ts_ms, trade.symbol))  # stable: fills keep their order
-        size = self._config.max_batch
-        return [_trade_frame(trades[start : start + size]) for start in range(0, len(trades), size)]
-
-    def _inject(self, frames: list[Frame], kind: str) -> list[Frame]:
-        """Add one malformed thing: a truncated frame, or a bad item appended to the last trade batch."""
-        if kind == "bad_json":
-            return [*frames, Frame('{"data":[{"p":1.5,"s":', "malformed", malformed=kind)]
+    def next_frames(self, now_ms: int | None = None, omit: Sequence[tuple[int, int]] = ()) -> list[Frame]:
+        """The frames of the tick ending at `now_ms` (default: one `tick` on): trades, then any fault,
+        then a due keep-alive. Trades whose send time is inside an `omit` window [start, end) are
+        skipped, as if lost upstream; they stay in the venue's history."""
+        self.ticks += 1
+        self.clock_ms = max(self.clock_ms, now_ms or round(self.clock_ms + self.config.tick * 1000))
+        delay = self.venue.delay_ms
+        trades: list[SimTrade] = []
+        for symbol, since in self._since.items():
+            trades.extend(self._trades(symbol, since - delay, self.clock_ms - delay))
+            self._since[symbol] = self.clock_ms
+        if omit:
+            trades = [t for t in trades if not any(a <= t.ts_ms + delay < b for a, b in omit)]
+        trades.sort(key=market.trade_time)  # stable: each symbol's trades keep their id order
+        frames = self.protocol.trade_frames(trades, self.config.max_batch)
         if frames:
-            trades = list(frames[-1].trades)
-            template = _item(trades[-1])
-        elif self._active:
-            trades, stream = [], next(iter(self._active.values()))
-            template = _item(SimTrade(stream.symbol, stream.last_price, Decimal(1), int(self._now_ms())))
-        else:
-            return frames  # nothing subscribed: no symbol to spoil
-        if kind == "missing_p":
-            del template["p"]
-        else:
-            template["p"] = -template["p"]
-        return [*frames[:-1], _trade_frame(trades, (kind, template))]
+            self.last_trade_frame_ms = self.clock_ms
+        return self.protocol.finish(self, frames)
+
+    def _trades(self, symbol: str, start_ms: int, end_ms: int) -> list[SimTrade]:
+        return market.trades(self.config.seed, self.venue.name, symbol, start_ms, end_ms, self.config.rate)

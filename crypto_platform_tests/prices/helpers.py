@@ -27,7 +27,7 @@ def resources(settings: Settings) -> dict:
 
 def trade(symbol: str, price: str, size: str, ts_ms: int, trade_id: str | None = None) -> Trade:
     return Trade(
-        source="simulator", symbol=symbol, feed_symbol=f"BINANCE:{symbol.replace('-', '')}T",
+        source="finnhub", symbol=symbol, feed_symbol=f"BINANCE:{symbol.replace('-', '')}T", simulated=True,
         price=Decimal(price), size=Decimal(size), trade_ts_ms=ts_ms, received_ts_ms=ts_ms + 5,
         trade_id=trade_id or f"{symbol}-{ts_ms}",
     )  # fmt: skip

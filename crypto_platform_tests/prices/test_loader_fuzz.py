@@ -25,7 +25,7 @@ from crypto_platform_tests.prices.helpers import T0, produce_raw
 pytestmark = [pytest.mark.stack, pytest.mark.slow]
 
 BASE: dict[str, Any] = {
-    "source": "simulator", "symbol": "BTC-USD", "feed_symbol": "BINANCE:BTCUSDT", "price": "95000.5",
+    "source": "finnhub", "symbol": "BTC-USD", "feed_symbol": "BINANCE:BTCUSDT", "price": "95000.5",
     "size": "0.25", "trade_ts_ms": T0, "received_ts_ms": T0 + 5, "trade_id": "t", "side": "buy",
 }  # fmt: skip
 FIELDS = sorted(BASE)

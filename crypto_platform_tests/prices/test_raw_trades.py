@@ -66,11 +66,11 @@ def test_loads_exactly_the_trades_on_the_topic_and_nothing_twice(fresh: Settings
 
 def test_invalid_messages_are_kept_with_their_reason(fresh: Settings) -> None:
     produce(fresh, [trade("BTC-USD", "95000", "0.1", T0)])
-    produce_raw(fresh, [b"not json", b'{"source":"simulator","symbol":"BTC-USD"}'])
+    produce_raw(fresh, [b"not json", b'{"source":"finnhub","symbol":"BTC-USD"}'])
     assert materialize(fresh).success
     assert loaded_ids(fresh) == ["BTC-USD-" + str(T0)]
     rejected = rows(fresh, "select REASON, RAW from RAW.TRADES_REJECTED order by RAW")
-    assert [raw for _, raw in rejected] == ["not json", '{"source":"simulator","symbol":"BTC-USD"}']
+    assert [raw for _, raw in rejected] == ["not json", '{"source":"finnhub","symbol":"BTC-USD"}']
     assert "invalid JSON" in rejected[0][0] and "missing field" in rejected[1][0]
 
 

@@ -28,7 +28,7 @@ def test_json_is_compact_ordered_and_keeps_decimals_exact() -> None:
     assert wire == (
         b'{"source":"finnhub","symbol":"BTC-USD","feed_symbol":"BINANCE:BTCUSDT","price":"95000.10",'
         b'"size":"0.00000001","trade_ts_ms":1735689600123,"received_ts_ms":1735689600150,'
-        b'"trade_id":"abc","side":null}'
+        b'"trade_id":"abc","side":null,"simulated":false,"from_history":false}'
     )
     back = Trade.from_json(wire)
     assert back == TRADE
@@ -119,23 +119,23 @@ def test_synthetic_trade_id_is_deterministic_and_separates_fills() -> None:
     assert first != synthetic_trade_id("simulator", *args[1:], 0)
 
 
-@pytest.mark.parametrize("side", [None, "buy"])
+@pytest.mark.parametrize(("side", "simulated", "from_history"), [(None, False, False), ("buy", True, True)])
 @pytest.mark.parametrize(
     "feed_symbol", ["BINANCE:BTCUSDT", 'ODD:"QUOTE"\\USD', "KRAKEN:ÉTH/USD", "CTRL:\n\x7f", "ETHE-USD"]
 )
 @pytest.mark.parametrize(("size", "plain"), [("0.25", "0.25"), ("1E-8", "0.00000001"), ("1.5E+3", "1500")])
 def test_to_json_is_exactly_what_json_dumps_writes(
-    feed_symbol: str, side: str | None, size: str, plain: str
+    feed_symbol: str, side: str | None, simulated: bool, from_history: bool, size: str, plain: str
 ) -> None:
     trade = Trade(
         source="finnhub", symbol="BTC-USD", feed_symbol=feed_symbol, price=Decimal("95000.10"),
         size=Decimal(size), trade_ts_ms=1_767_225_600_123, received_ts_ms=1_767_225_600_456,
-        trade_id='id-"7"', side=side,
+        trade_id='id-"7"', side=side, simulated=simulated, from_history=from_history,
     )  # fmt: skip
     expected = {
         "source": trade.source, "symbol": trade.symbol, "feed_symbol": feed_symbol, "price": "95000.10",
         "size": plain, "trade_ts_ms": trade.trade_ts_ms, "received_ts_ms": trade.received_ts_ms,
-        "trade_id": 'id-"7"', "side": side,
+        "trade_id": 'id-"7"', "side": side, "simulated": simulated, "from_history": from_history,
     }  # fmt: skip
     assert trade.to_json() == json.dumps(expected, separators=(",", ":")).encode()
 

@@ -16,7 +16,7 @@ from dataclasses import replace
 import websocket
 
 from crypto_platform.prices.trade import BadFrame
-from crypto_platform.simulator import SimulatorConfig, run_in_thread
+from crypto_platform.simulator import SimulatorConfig, market, run_in_thread
 from crypto_platform_tests.simulator.wsclient import (
     TIMEOUT,
     connect,
@@ -48,7 +48,7 @@ def test_subscribed_trades_and_pings_arrive() -> None:
             (t.symbol, t.price, t.size, t.ts_ms) for t in sent
         ]
         assert {t.symbol for t in received} == {"BTC-USD", "ETH-USD"}
-        assert all(t.source == "simulator" for t in received)
+        assert {t.venue for t in sent} == {"finnhub"}
 
 
 def test_an_empty_token_gets_an_error_frame_and_a_close() -> None:
@@ -99,16 +99,19 @@ def test_drop_mid_stream_then_reconnect() -> None:
     assert prices[0] and prices[1] and prices[0] != prices[1]  # a new connection is a new stream
 
 
-def test_same_seed_same_trades() -> None:
-    def first_trades(config: SimulatorConfig) -> list[tuple[object, ...]]:
-        with run_in_thread(config) as simulator:
-            ws = connect(simulator, BTC)
-            frames = receive_until(ws, lambda got: sum(len(parse(f).trades) for f in got) >= 30)
-            ws.close()
-        return [(t.price, t.size) for frame in frames for t in parse(frame).trades][:30]
-
-    assert first_trades(FAST) == first_trades(FAST)
-    assert first_trades(FAST) != first_trades(replace(FAST, seed=7))
+def test_the_stream_is_the_markets_trades_at_the_configured_clock() -> None:
+    """With `start_ms`, the clock starts there: the stream holds exactly the market's trades of its span."""
+    start_ms = 1_735_689_600_000
+    with run_in_thread(replace(FAST, start_ms=start_ms)) as simulator:
+        ws = connect(simulator, BTC)
+        frames = receive_until(ws, lambda got: sum(len(parse(f).trades) for f in got) >= 200)
+        ws.close()
+    got = [(t.price, t.size, t.trade_ts_ms) for frame in frames for t in parse(frame).trades]
+    assert start_ms - 1_000 < got[0][2] and got[-1][2] < start_ms + 60_000
+    expected = market.trades(FAST.seed, "finnhub", BTC, got[0][2], got[-1][2] + 1, FAST.rate)
+    every = [(t.price, t.size, t.ts_ms) for t in expected]
+    first = every.index(got[0])  # trades sharing the first ms may precede the connection
+    assert got == every[first : first + len(got)]
 
 
 def test_counters_equal_what_a_client_parses_and_dead_letters() -> None:

@@ -37,7 +37,7 @@ class Row:
 def arrow_rows(rows: list[Row]) -> pa.Table:
     """Rows shaped like RAW.TRADES_STAGE (without LOAD_ID and STAGED_AT), as the loader stages them."""
     return pa.table({
-        "SOURCE": pa.array(["simulator"] * len(rows)),
+        "SOURCE": pa.array(["finnhub"] * len(rows)),
         "SYMBOL": pa.array([r.symbol for r in rows]),
         "FEED_SYMBOL": pa.array([f"TEST:{r.symbol}" for r in rows]),
         "PRICE": pa.array([r.price for r in rows], NUMBER),

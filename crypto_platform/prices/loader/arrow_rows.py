@@ -37,6 +37,7 @@ WIRE_SCHEMA = pa.schema(
         ("source", pa.string()), ("symbol", pa.string()), ("feed_symbol", pa.string()),
         ("price", pa.string()), ("size", pa.string()), ("trade_ts_ms", pa.int64()),
         ("received_ts_ms", pa.int64()), ("trade_id", pa.string()), ("side", pa.string()),
+        ("simulated", pa.bool_()), ("from_history", pa.bool_()),
     ]
 )  # fmt: skip
 _SOURCES = pa.array(sorted(SOURCES))
@@ -134,7 +135,8 @@ def _valid(wire: pa.Table, bound: LiveTimeBound) -> Iterator[pa.ChunkedArray]:
     for name in ("trade_ts_ms", "received_ts_ms"):
         yield pc.and_(pc.greater(wire[name], 0), pc.less_equal(wire[name], MAX_TS_MS))
     early = pc.subtract(wire["received_ts_ms"], wire["trade_ts_ms"])
-    yield pc.and_(pc.less_equal(early, bound.max_age_ms), pc.greater_equal(early, -bound.max_ahead_ms))
+    live = pc.and_(pc.less_equal(early, bound.max_age_ms), pc.greater_equal(early, -bound.max_ahead_ms))
+    yield pc.or_kleene(live, _flag(wire, "from_history"))
 
 
 def _slow(messages: Messages, bound: LiveTimeBound) -> Rows:
@@ -158,6 +160,11 @@ def _slow(messages: Messages, bound: LiveTimeBound) -> Rows:
     return Rows(_table(wire, [m.partition for _, m in trades], [m.offset for _, m in trades]), rejected)
 
 
+def _flag(wire: pa.Table, name: str) -> pa.ChunkedArray:
+    """A true/false field that older messages do not have: absent is false."""
+    return pc.fill_null(wire[name], False)
+
+
 def _with_numbers(wire: pa.Table) -> pa.Table:
     for name in ("price", "size"):
         wire = wire.set_column(wire.schema.get_field_index(name), name, pc.cast(wire[name], NUMBER))
@@ -173,6 +180,7 @@ def _table(wire: pa.Table, partitions: list[int], offsets: list[int]) -> pa.Tabl
             "SOURCE": wire["source"], "SYMBOL": wire["symbol"], "FEED_SYMBOL": wire["feed_symbol"],
             "PRICE": wire["price"], "SIZE": wire["size"], "TRADE_TS": ts("trade_ts_ms"),
             "RECEIVED_TS": ts("received_ts_ms"), "TRADE_ID": wire["trade_id"], "SIDE": wire["side"],
+            "SIMULATED": _flag(wire, "simulated"), "FROM_HISTORY": _flag(wire, "from_history"),
             "KAFKA_PARTITION": pa.array(partitions, pa.int32()),
             "KAFKA_OFFSET": pa.array(offsets, pa.int64()),
         }

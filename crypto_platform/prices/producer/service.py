@@ -83,12 +83,11 @@ def feed_target(settings: Settings) -> FeedTarget:
         parse = functools.partial(module.parse, symbols=symbol_map)
         return FeedTarget(url, feed, symbols, module.subscribe_messages, parse)
     key = settings.finnhub_api_key.get_secret_value() if settings.finnhub_api_key else "local"
-    if settings.use_simulator:
-        base, source = f"ws://{LOCAL_HOST}:{settings.simulator_port}", "simulator"
-    else:
-        base, source = settings.producer_feed_url or finnhub.URL, "finnhub"
-    parse = functools.partial(finnhub.parse, source=source, symbols=symbol_map)
-    return FeedTarget(finnhub.url(key, base), source, symbols, finnhub.subscribe_messages, parse)
+    simulated = settings.use_simulator
+    base = f"ws://{LOCAL_HOST}:{settings.simulator_port}" if simulated else settings.producer_feed_url
+    parse = functools.partial(finnhub.parse, simulated=simulated, symbols=symbol_map)
+    url = finnhub.url(key, base or finnhub.URL)
+    return FeedTarget(url, "finnhub", symbols, finnhub.subscribe_messages, parse)
 
 
 def dead_letter(reason: str, raw: Any, source: str, received_ts_ms: int) -> Record:

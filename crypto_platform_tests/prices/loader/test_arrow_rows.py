@@ -78,3 +78,24 @@ def test_trade_times_at_the_bounds_are_accepted() -> None:
     messages = Messages()
     messages.add(0, [0, 1], [t.to_json() for t in edges])
     assert to_rows(messages, BOUND).table["TRADE_ID"].to_pylist() == ["old", "new"]
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["fast path", "slow path"])
+def test_a_trade_from_the_venues_history_is_old_by_design_and_keeps_its_flags(fast: bool) -> None:
+    """A gap repaired a week later: the same age refused for a live trade is taken from the history."""
+    week_old = msgspec.structs.replace(
+        trade("BTC-USD", "1", "1", T0 - 7 * 86_400_000, "repaired"), received_ts_ms=T0, from_history=True
+    )
+    old_messages = [json.loads(GOOD) | {"trade_id": "before flags"}]  # sent before the flags existed
+    for message in old_messages:
+        del message["simulated"], message["from_history"]
+    values = [GOOD, week_old.to_json(), json.dumps(old_messages[0]).encode()]
+    if not fast:
+        values.append(b"not json")  # one bad message sends the batch down the slow path
+    messages = Messages()
+    messages.add(0, list(range(len(values))), values)
+    rows = to_rows(messages, BOUND)
+    assert rows.table["TRADE_ID"].to_pylist() == ["good", "repaired", "before flags"]
+    assert rows.table["FROM_HISTORY"].to_pylist() == [False, True, False]
+    assert rows.table["SIMULATED"].to_pylist() == [True, True, False]
+    assert len(rows.rejected) == (0 if fast else 1)

@@ -55,9 +55,11 @@ def test_trade_ids_are_deterministic_and_distinct_within_a_frame() -> None:
     assert [trade.trade_id for trade in again] == [first.trade_id, second.trade_id]
 
 
-def test_simulator_source() -> None:
-    (trade,) = finnhub.parse(frame(item()), RECEIVED, source="simulator").trades
-    assert trade.source == "simulator"
+def test_the_simulators_trades_keep_the_source_and_are_marked_simulated() -> None:
+    (trade,) = finnhub.parse(frame(item()), RECEIVED, simulated=True).trades
+    assert (trade.source, trade.simulated) == ("finnhub", True)
+    (live,) = finnhub.parse(frame(item()), RECEIVED).trades
+    assert (live.source, live.simulated) == ("finnhub", False)
 
 
 def test_empty_batch_is_no_trades() -> None:

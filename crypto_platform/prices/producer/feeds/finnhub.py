@@ -66,27 +66,27 @@ _FRAME = msgspec.json.Decoder(_Trades | _Ping | _Error)
 
 
 def parse(
-    raw: str | bytes, received_ts_ms: int, source: str = "finnhub", symbols: SymbolMap = STANDARD
+    raw: str | bytes, received_ts_ms: int, simulated: bool = False, symbols: SymbolMap = STANDARD
 ) -> ParseResult:
-    """`source` is "simulator" when the same protocol comes from the local simulator; `symbols` maps
-    feed symbols (with the user's overrides)."""
+    """`simulated` marks the trades when the same protocol comes from the local simulator (their
+    source stays "finnhub"); `symbols` maps feed symbols (with the user's overrides)."""
     try:
         frame = _FRAME.decode(raw)
         if isinstance(frame, _Trades):
             trades = [
-                _trade(source, symbols, received_ts_ms, index, item.s, item.p, item.v, item.t)
+                _trade(simulated, symbols, received_ts_ms, index, item.s, item.p, item.v, item.t)
                 for index, item in enumerate(frame.data)
             ]
             return ParseResult("trades", trades)
     except (msgspec.DecodeError, BadFrame):
-        return _parse_item_by_item(raw, received_ts_ms, source, symbols)
+        return _parse_item_by_item(raw, received_ts_ms, simulated, symbols)
     if isinstance(frame, _Ping):
         return ParseResult("ping")
     return _error(frame.msg)
 
 
 def _parse_item_by_item(
-    raw: str | bytes, received_ts_ms: int, source: str, symbols: SymbolMap
+    raw: str | bytes, received_ts_ms: int, simulated: bool, symbols: SymbolMap
 ) -> ParseResult:
     frame = load_object(raw)
     kind = frame.get("type")
@@ -94,7 +94,7 @@ def _parse_item_by_item(
         return trade_batch(
             frame.get("data"),
             lambda index, item: _trade(
-                source,
+                simulated,
                 symbols,
                 received_ts_ms,
                 index,
@@ -116,7 +116,7 @@ def _error(msg: Any) -> ParseResult:
 
 
 def _trade(
-    source: str,
+    simulated: bool,
     symbols: SymbolMap,
     received_ts_ms: int,
     index: int,
@@ -126,12 +126,13 @@ def _trade(
     trade_ts_ms: int,
 ) -> Trade:
     return Trade(
-        source=source,
+        source="finnhub",
         symbol=symbols.symbol(feed_symbol),
         feed_symbol=feed_symbol,
         price=price,
         size=size,
         trade_ts_ms=trade_ts_ms,
         received_ts_ms=received_ts_ms,
-        trade_id=synthetic_trade_id(source, feed_symbol, price, size, trade_ts_ms, index),
+        trade_id=synthetic_trade_id("finnhub", feed_symbol, price, size, trade_ts_ms, index),
+        simulated=simulated,
     )
