@@ -62,7 +62,7 @@ def test_assets_checks_lag_counters_and_alerts(fresh: Settings, monkeypatch: pyt
     assert checks.loc["raw_trades_fresh", "result"] == "not run yet"
     metrics = {m.label: m.value for m in app.metric}
     assert metrics["messages not loaded"] == "4"
-    assert "(feed: simulator)" in " ".join(c.value for c in app.caption)  # the stack's own producer
+    assert "(feed: finnhub, simulated)" in " ".join(c.value for c in app.caption)  # the stack's own producer
     assert int(metrics["produced"].replace(",", "")) >= 0
     alerts = app.dataframe[2].value
     assert alerts.rule.tolist() == ["prices-errors"]

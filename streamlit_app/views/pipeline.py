@@ -98,7 +98,8 @@ def counters(name: str) -> None:
     for column, key in zip(columns, shown, strict=True):
         value = status.get(key)
         column.metric(key.replace("_", " "), f"{value:,}" if isinstance(value, int) else str(value))
-    source = f" (feed: {status['source']})" if "source" in status else ""
+    simulated = ", simulated" if status.get("simulated") else ""
+    source = f" (feed: {status['source']}{simulated})" if "source" in status else ""
     st.caption(f"{name} {state.state}; counters updated {age(seconds)}{source}")
 
 

@@ -67,6 +67,8 @@ class FeedTarget:
     symbols: list[str]
     subscribe_messages: Callable[[Sequence[str]], list[str]]
     parse: Callable[[str | bytes, int], ParseResult]
+    simulated: bool = False
+    """The local simulator stands in for the feed."""
 
 
 def feed_target(settings: Settings) -> FeedTarget:
@@ -87,7 +89,7 @@ def feed_target(settings: Settings) -> FeedTarget:
     base = f"ws://{LOCAL_HOST}:{settings.simulator_port}" if simulated else settings.producer_feed_url
     parse = functools.partial(finnhub.parse, simulated=simulated, symbols=symbol_map)
     url = finnhub.url(key, base or finnhub.URL)
-    return FeedTarget(url, "finnhub", symbols, finnhub.subscribe_messages, parse)
+    return FeedTarget(url, "finnhub", symbols, finnhub.subscribe_messages, parse, simulated)
 
 
 def dead_letter(reason: str, raw: Any, source: str, received_ts_ms: int) -> Record:
@@ -325,7 +327,12 @@ class ProducerService:
         write_health(
             self.status_file,
             self.health,
-            {**self.counters.as_dict(), "source": self.target.source, "buffered": self._buffer.qsize()},
+            {
+                **self.counters.as_dict(),
+                "source": self.target.source,
+                "simulated": self.target.simulated,
+                "buffered": self._buffer.qsize(),
+            },
         )
 
     def _assess(self) -> None:
