@@ -10,10 +10,11 @@ Severity and blocking, per check:
 - `ohlcv_consistent` (ERROR, not blocking): candles of the last `OHLCV_CHECK_HOURS` hours that
   differ from a recomputation from CORE.TRADES point at a broken refresh (or a hand edit); the
   trades themselves are fine, and materializing `ohlcv` rebuilds the candles from them.
-- `<feed>_trades_complete` (ERROR, not blocking), one per feed: no gap in its live trades of the last
+- `<feed>_trades_complete` (WARN), one per feed: no gap in its live trades of the last
   `COMPLETENESS_HOURS` hours is open or unrepairable (OPS.TRADE_GAPS); it names them. A gap being
   repaired fails it for the minute that takes; one the venue's history cannot fill (Finnhub has
-  none) fails it until it is older than the window.
+  none) fails it until it is older than the window. A warning: the trades that did arrive are
+  right, and the candles of those minutes say what they hold.
 - `producer_progress` on the topic, `<feed>_feed_progress` per feed of PRODUCER_FEEDS, and
   `loader_progress` (ERROR): healthy means progressing. The producer (for each feed: several
   producers may run, one per feed) and the loader record their own state here as it changes
@@ -129,6 +130,7 @@ def completeness(feed: str) -> dg.AssetChecksDefinition:
         shown = "; ".join(gap_text(g) for g in unrepaired[:5]) + ("; ..." if len(unrepaired) > 5 else "")
         return dg.AssetCheckResult(
             passed=not unrepaired,
+            severity=dg.AssetCheckSeverity.WARN,
             description=f"{len(unrepaired)} gap(s) not repaired: {shown}" if unrepaired else None,
             metadata={
                 "gaps": len(found),

@@ -40,10 +40,12 @@ from crypto_platform.warehouse.price_tables import (
 log = logging.getLogger(__name__)
 
 GAP_RULES = GapRules(
-    sequenced=frozenset(name for name, feed in FEEDS.items() if feed.CONSECUTIVE_IDS), silence_seconds=60.0
+    sequenced=frozenset(name for name, feed in FEEDS.items() if feed.CONSECUTIVE_IDS), silence_seconds=10.0
 )
 """Gaps in the live trades, recorded with each batch: a jump in trade ids for the feeds that number
-trades consecutively per symbol, a minute without a trade of a symbol for the others (Finnhub)."""
+trades consecutively per symbol, 10 s without a trade of a symbol for the others (Finnhub, whose
+default pairs, the busiest of Binance's, trade several times a second; a quieter symbol added by
+hand would show false gaps)."""
 
 
 @dataclass
