@@ -30,6 +30,11 @@ def services(names: list[str], **env: str) -> Iterator[Settings]:
             os.environ.update(saved)
 
 
+def simulator_rate(total: float) -> str:
+    """SIMULATOR_RATE (trades/s per venue) for `total` trades/s over every feed the stack reads."""
+    return f"{total / len(Settings().producer_feeds):g}"
+
+
 def arguments(doc: str, **options: tuple[float, str]) -> argparse.Namespace:
     """The command line of a benchmark whose module docstring is `doc`: each option `--name` a
     number, given as (default, help)."""

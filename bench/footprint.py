@@ -24,7 +24,7 @@ from collections import defaultdict
 
 import psutil
 
-from bench.common import arguments, print_table, services
+from bench.common import arguments, print_table, services, simulator_rate
 from crypto_platform.local.stack import all_services
 from crypto_platform.settings import Settings
 
@@ -80,10 +80,10 @@ def main() -> None:
         __doc__,
         seconds=(300.0, "the sampling window"),
         settle=(120.0, "seconds after start-up before sampling"),
-        rate=(200.0, "the simulator's trades per second"),
+        rate=(200.0, "trades per second, in all"),
     )
     names = [s.name for s in all_services(Settings())]
-    with services(names, SIMULATOR_RATE=str(args.rate)) as settings:
+    with services(names, SIMULATOR_RATE=simulator_rate(args.rate)) as settings:
         time.sleep(args.settle)  # a benchmark's warm-up, not a synchronisation
         peaks, stack_peak, cpu = measure(settings, args.seconds)
 

@@ -27,7 +27,7 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 
-from bench.common import print_table, services
+from bench.common import print_table, services, simulator_rate
 from crypto_platform.prices.loader.arrow_rows import Messages, to_rows
 from crypto_platform.prices.loader.trades_loader import TradesLoader
 from crypto_platform.prices.trade import LiveTimeBound, Trade
@@ -116,7 +116,7 @@ def throughput(count: int) -> list[tuple[str, str]]:
 
 def latency(seconds: float) -> list[tuple[str, str]]:
     names = ["kafka", "warehouse", "simulator", "producer", "loader"]
-    with services(names, SIMULATOR_RATE="1000") as settings, connect(settings) as conn:
+    with services(names, SIMULATOR_RATE=simulator_rate(1000)) as settings, connect(settings) as conn:
         seen: set[tuple[str, object]] = set()
         samples: list[float] = []
         poll_times: list[float] = []

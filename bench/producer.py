@@ -130,6 +130,7 @@ def main() -> None:
             update={
                 "kafka_topic_trades": f"bench.producer.{run}",
                 "kafka_topic_dlq": f"bench.producer.dlq.{run}",
+                "producer_feeds": ["finnhub"],
                 "producer_feed_url": f"ws://127.0.0.1:{args.port}/",
                 "producer_symbols": SYMBOLS,
                 "home": Path(folder),

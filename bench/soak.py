@@ -19,7 +19,7 @@ from __future__ import annotations
 import statistics
 import time
 
-from bench.common import arguments, print_table, services
+from bench.common import arguments, print_table, services, simulator_rate
 from bench.footprint import MIB, sample, sessions
 from crypto_platform.local import stack
 from crypto_platform.local.stack import all_services
@@ -41,13 +41,13 @@ def main() -> None:
     args = arguments(
         __doc__,
         minutes=(60.0, "the whole run, warm-up included"),
-        rate=(1000.0, "the simulator's trades per second"),
+        rate=(1000.0, "trades per second, in all"),
         warmup=(5.0, "minutes not judged at the start"),
         interval=(30.0, "seconds between samples"),
     )
     names = [s.name for s in all_services(Settings())]
     series: dict[str, list[tuple[float, int]]] = {name: [] for name in names}
-    with services(names, SIMULATOR_RATE=str(args.rate)) as settings:
+    with services(names, SIMULATOR_RATE=simulator_rate(args.rate)) as settings:
         started = time.monotonic()
         end = started + args.minutes * 60
         time.sleep(args.warmup * 60)  # a benchmark's warm-up, not a synchronisation

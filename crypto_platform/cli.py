@@ -17,7 +17,7 @@ import typer
 from tabulate import tabulate
 
 from crypto_platform.clients.kafka import KafkaSignInError
-from crypto_platform.prices.health import COUNTERS, health_file, read_health
+from crypto_platform.prices.health import COUNTERS, FEED_COUNTERS, health_file, health_of, read_health
 from crypto_platform.prices.trade import LiveTimeBound
 from crypto_platform.settings import LOCAL_HOST, Settings, get_settings
 
@@ -91,9 +91,17 @@ def status() -> None:
     for worker, shown in COUNTERS.items():
         counters = read_health(health_file(settings.home, worker))
         if counters:
-            typer.echo(f"{worker}: " + " ".join(f"{k}={counters.get(k)}" for k in shown))
+            typer.echo(f"{worker}: {_counters(counters, shown)}")
+        for name, feed in (counters or {}).get("feeds", {}).items():
+            typer.echo(f"  {name}: {health_of(feed).describe()} {_counters(feed, FEED_COUNTERS)}")
     if any(s.state not in ("healthy", "external") for s in statuses):
         raise typer.Exit(1)
+
+
+def _counters(status: dict, shown: tuple[str, ...]) -> str:
+    """`trades=12 gap_seconds=1.5`: the counters `shown` of a status file."""
+    values = ((k, status.get(k)) for k in shown)
+    return " ".join(f"{k}={v:.1f}" if isinstance(v, float) else f"{k}={v}" for k, v in values)
 
 
 @app.command()

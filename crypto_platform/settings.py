@@ -80,11 +80,15 @@ class Settings(BaseSettings):
         False  # Amazon S3 without AWS keys: the default credential chain (instance or task role)
     )
 
-    # Producer: which feed, which symbols, how it survives gaps and outages
+    # Producer: which feeds, which symbols, how it survives gaps and outages
     finnhub_api_key: SecretStr | None = None
-    producer_feed: Literal["finnhub", "coinbase", "kraken"] = "finnhub"
-    producer_feed_url: str | None = None  # default: the feed's own; the local simulator without a key
-    # comma-separated; default: the feed's usual pairs (see producer.feeds)
+    # comma-separated, read at once by one producer (names: prices.producer.feeds)
+    producer_feeds: Annotated[list[str], NoDecode] = ["finnhub", "coinbase", "kraken", "binance"]
+    # the local simulator stands in for every feed; default: when neither a key nor a URL is set
+    producer_simulator: bool | None = None
+    # one feed only: another address speaking its protocol (default: the feed's own)
+    producer_feed_url: str | None = None
+    # one feed only, comma-separated in the feed's spelling; default: the feed's usual pairs
     producer_symbols: Annotated[list[str] | None, NoDecode] = None
     # feed symbols the asset and quote tables cannot map: "BINANCE:BNBUSD=BNB-USD,..." (prices.symbols)
     producer_symbol_map: str = ""
@@ -121,9 +125,10 @@ class Settings(BaseSettings):
     news_first_start_days: int = 7  # on a platform without news, land and load this many days once (0: never)
     news_first_start_finnhub: bool = False  # the first start may land them from the real Finnhub too
 
-    # Local feed simulator (Finnhub websocket + news REST), used when no FINNHUB_API_KEY is set
+    # Local feed simulator (every feed's websocket and trade history, Finnhub's news), used when no
+    # FINNHUB_API_KEY is set
     simulator_port: int = 8090
-    simulator_rate: float = 200.0
+    simulator_rate: float = 50.0  # trades per second per venue: 200 in all with the four feeds
     simulator_seed: int = 42
     simulator_error_ratio: float = 0.001  # chance per 0.1 s tick of a Finnhub error frame (~1 in 100 s)
     simulator_malformed_ratio: float = 0.0  # chance per tick of a frame or item fit for the dead-letter topic
@@ -145,9 +150,9 @@ class Settings(BaseSettings):
     def _no_compression(cls, value: object) -> object:
         return None if value in ("", "none") else value
 
-    @field_validator("producer_symbols", mode="before")
+    @field_validator("producer_symbols", "producer_feeds", mode="before")
     @classmethod
-    def _split_symbols(cls, value: object) -> object:
+    def _split_list(cls, value: object) -> object:
         if isinstance(value, str):
             return [s.strip() for s in value.split(",") if s.strip()] or None
         return value
@@ -209,8 +214,11 @@ class Settings(BaseSettings):
 
     @property
     def use_simulator(self) -> bool:
-        """Finnhub without a key and without another URL means the local simulator."""
-        return self.producer_feed == "finnhub" and not self.finnhub_api_key and not self.producer_feed_url
+        """Whether the local simulator stands in for the feeds: PRODUCER_SIMULATOR, or else neither a
+        Finnhub key nor another feed URL is set."""
+        if self.producer_simulator is not None:
+            return self.producer_simulator
+        return not self.finnhub_api_key and not self.producer_feed_url
 
     @property
     def news_api(self) -> tuple[str, str]:

@@ -138,6 +138,18 @@ def alerts(limit: int = 50) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
+def symbol_gaps(symbol: str, since: datetime) -> pd.DataFrame:
+    """The gaps not repaired (open or unrepairable) in `symbol`'s trades ending at or after `since` (UTC)."""
+    return _frame("dashboard_symbol_gaps", {"symbol": symbol, "since": since})
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
+def gaps(since: datetime) -> pd.DataFrame:
+    """The gaps in the feeds' trades ending at or after `since` (UTC), newest first (at most 200)."""
+    return _frame("dashboard_gaps", {"since": since})
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
 def loaded_offsets(topic: str) -> dict[int, int]:
     """The loader's next offset per partition, as the warehouse holds it."""
     with _warehouse() as conn:

@@ -8,7 +8,7 @@ the local clock skips (spring) is refused; one it shows twice (autumn) is taken 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, date, datetime, time, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
@@ -58,6 +58,13 @@ def stored(user_time: datetime) -> datetime:
             f"{user_time:%Y-%m-%d %H:%M} does not exist in {zone} (the clocks skip it): choose another time."
         )
     return aware.astimezone(UTC).replace(tzinfo=None)
+
+
+def day_start(day: date) -> datetime:
+    """When the user's local `day` begins, as stored (naive UTC): its midnight, or where the clock
+    skips midnight (Sao Paulo on 2018-11-04 went from 00:00 straight to 01:00) the moment it jumps.
+    Never raises: a date filter's bounds always exist."""
+    return datetime.combine(day, time(), tzinfo=user_zone()).astimezone(UTC).replace(tzinfo=None)
 
 
 def ambiguity(user_time: datetime) -> str | None:

@@ -234,6 +234,15 @@ class _UniqueKeyLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+_NUMBER_TAGS = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
+_UniqueKeyLoader.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag not in _NUMBER_TAGS]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+"""Numbers stay the text the person wrote, so that the one rule for typed numbers (`typed_number`)
+reads them: YAML 1.1 would read an unquoted `1_000` as 1000, `0x10` as 16 and `1:30` as 90."""
+
+
 def parse(text: str, source: str = "alerts file") -> AlertsConfig:
     """The file's structure, validated (names of checks are validated by `validate_against`)."""
     try:

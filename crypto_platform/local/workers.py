@@ -99,7 +99,7 @@ class ProducerWorker(CliWorker):
 
     @property
     def address(self) -> str:
-        return f"{self.settings.producer_feed} -> {self.settings.kafka_topic_trades}"
+        return f"{','.join(self.settings.producer_feeds)} -> {self.settings.kafka_topic_trades}"
 
 
 class LoaderWorker(CliWorker):

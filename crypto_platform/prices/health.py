@@ -30,6 +30,8 @@ COUNTERS = {
     "producer": ("frames", "trades", "produced", "dead_lettered", "reconnects", "dropped_frames"),
     "loader": ("rows", "rejected", "batches", "lag"),
 }
+FEED_COUNTERS = ("trades", "produced", "dead_lettered", "reconnects", "gaps", "gap_seconds", "dropped_frames")
+"""The counters of each feed of the producer (its status file's `feeds`) that they show too."""
 
 
 @dataclass
@@ -60,6 +62,11 @@ class Health:
         when = datetime.fromtimestamp(self.since, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
         text = f"{self.state} since {when} ({_duration(time.time() - self.since)})"
         return f"{text}: {self.reason}" if self.reason else text
+
+
+def feed_check_name(feed: str) -> str:
+    """The Dagster check a producer's feed records its health in: `binance_feed_progress`."""
+    return f"{feed}_feed_progress"
 
 
 def health_file(home: Path, worker: str) -> Path:
@@ -147,6 +154,16 @@ def loader_health_from_data(
         since = "never" if seconds_since_advance is None else f"for {seconds_since_advance:.0f} s"
         return DataHealth(False, f"stalled: {lag} message(s) wait and no offset advanced {since}", metadata)
     return DataHealth(True, f"loading: {lag} message(s) wait", metadata)
+
+
+def feed_health_from_data(feed: str, seconds_since_newest: float | None, stall_seconds: float) -> DataHealth:
+    """Stalled when no trade of `feed` the producer received in the last `stall_seconds` has reached
+    RAW.TRADES (a loader that lags fails this too: its own check says so)."""
+    metadata = {"seconds_since_newest_trade": seconds_since_newest, "source": "data"}
+    if seconds_since_newest is None or seconds_since_newest >= stall_seconds:
+        since = "in the last hour" if seconds_since_newest is None else f"for {seconds_since_newest:.0f} s"
+        return DataHealth(False, f"stalled: no trade from {feed} reached RAW.TRADES {since}", metadata)
+    return DataHealth(True, f"producing: newest {feed} trade {seconds_since_newest:.0f} s old", metadata)
 
 
 def producer_health_from_data(seconds_since_newest: float | None, stall_seconds: float) -> DataHealth:

@@ -1,4 +1,4 @@
-"""`python -m crypto_platform.simulator --host 127.0.0.1 --port 8090 --rate 200 --seed 42`
+"""`python -m crypto_platform.simulator --host 127.0.0.1 --port 8090 --rate 50 --seed 42`
 
 Runs in the foreground, logs to stdout (counters every `--stats-interval` seconds) and stops cleanly on
 SIGTERM or Ctrl-C.
@@ -26,7 +26,7 @@ def parse_args(argv: list[str] | None = None) -> tuple[SimulatorConfig, float]:
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8090, help="0 picks a free port (logged)")
-    parser.add_argument("--rate", type=float, default=200.0, help="trades per second on each venue")
+    parser.add_argument("--rate", type=float, default=50.0, help="trades per second on each venue")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--tick", type=float, default=0.1, help="seconds between trade frames")
     parser.add_argument("--ping-interval", type=float, default=15.0)

@@ -3,7 +3,8 @@
 A batch is staged first (Parquet file, PUT to the stage, COPY INTO RAW.TRADES_STAGE), then one
 transaction compares-and-sets every partition's offset in OPS.KAFKA_OFFSETS from where the batch
 started to where it ends, inserts the staged rows into RAW.TRADES, records rejected messages and
-refreshes the candles and market state the rows touched (`market_tables.refresh`). If any offset
+refreshes the candles and market state the rows touched (`market_tables.refresh`) and, for a
+loader's batch, records the gaps its live trades reveal (`gap_tables.record_gaps`). If any offset
 had moved (another loader got there first) the transaction is rolled back and nothing of the batch
 is kept. A crash anywhere leaves either the whole batch and its offsets, or neither.
 """
@@ -20,6 +21,7 @@ from snowflake.connector import SnowflakeConnection
 
 from crypto_platform.warehouse.bulk import put_parquet
 from crypto_platform.warehouse.connection import WriteConflict, transaction
+from crypto_platform.warehouse.gap_tables import GapRules, record_gaps
 from crypto_platform.warehouse.market_tables import refresh
 from crypto_platform.warehouse.sql import bind, bind_many, query
 
@@ -46,12 +48,22 @@ class TradeBatch:
     rows: pa.Table
     ranges: dict[int, tuple[int, int]]
     rejected: list[Rejected] = field(default_factory=list)
+    gap_rules: GapRules | None = None
+    """How to find the gaps in its live trades (None: not looked for)."""
 
 
 def stored_offsets(conn: SnowflakeConnection, topic: str) -> dict[int, int]:
     with conn.cursor() as cur:
         cur.execute(*bind(query("kafka_offsets_select"), {"topic": topic}))
         return {int(p): int(o) for p, o in cur.fetchall()}
+
+
+def feeds_newest_age_seconds(conn: SnowflakeConnection, since: datetime) -> dict[str, float]:
+    """Each feed (`SOURCE`) with trades in RAW.TRADES from `since` (UTC) on, and the seconds since
+    the producer received its newest."""
+    with conn.cursor() as cur:
+        cur.execute(*bind(query("check_feeds_newest_age"), {"since": since.replace(tzinfo=None)}))
+        return {source: float(age) for source, age in cur.fetchall()}
 
 
 def offsets_age_seconds(conn: SnowflakeConnection, topic: str) -> float | None:
@@ -85,6 +97,8 @@ def commit_batch(conn: SnowflakeConnection, batch: TradeBatch) -> None:
             if batch.rows.num_rows:
                 cur.execute(*bind(query("trades_insert_from_stage"), {"load_id": batch.load_id}))
                 refresh(cur, batch.load_id, batch.rows)
+                if batch.gap_rules is not None:
+                    record_gaps(cur, batch.load_id, batch.gap_rules)
             if batch.rejected:
                 cur.executemany(
                     *bind_many(query("trades_rejected_insert"), [asdict(r) for r in batch.rejected])

@@ -63,6 +63,19 @@ def test_rules_match_by_check_asset_or_group() -> None:
             "price_alerts: [{name: p, symbol: BTC-USD, above: '0,5', channels: [x]}]",
             "The `above` threshold must be a number, not '0,5'",
         ),
+        # Unquoted, YAML 1.1 read these as 1000, 16 and 90, which the portfolio form refuses.
+        (
+            "price_alerts: [{name: p, symbol: BTC-USD, above: 1_000, channels: [x]}]",
+            "The `above` threshold must be a number, not '1_000'",
+        ),
+        (
+            "price_alerts: [{name: p, symbol: BTC-USD, below: 0x10, channels: [x]}]",
+            "The `below` threshold must be a number, not '0x10'",
+        ),
+        (
+            "price_alerts: [{name: p, symbol: BTC-USD, below: 1:30, channels: [x]}]",
+            "The `below` threshold must be a number, not '1:30'",
+        ),
     ],
 )
 def test_a_bad_file_is_refused_with_a_clear_error(text: str, message: str) -> None:

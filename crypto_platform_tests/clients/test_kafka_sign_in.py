@@ -95,6 +95,7 @@ def test_producer_loader_lag_sensor_and_dashboard_work_over_scram_and_tls(
     with run_in_thread(SimulatorConfig(rate=400, seed=7)) as simulator:
         settings = scram.model_copy(
             update={
+                "producer_feeds": ["finnhub"],
                 "producer_feed_url": f"ws://{LOCAL_HOST}:{simulator.port}/",
                 "producer_symbols": ["BINANCE:BTCUSDT", "BINANCE:ETHUSDT"],
                 "producer_report_interval": 1.0,

@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from decimal import Decimal
 
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from crypto_platform.defs.resources import resources as all_resources
 from crypto_platform.local.process import wait_until
@@ -69,3 +71,32 @@ def running_producer(settings: Settings) -> Iterator[ProducerService]:
         service.stop()
         thread.join(60)
         assert not thread.is_alive(), "the producer did not shut down"
+
+
+@dataclass
+class Topics:
+    trades: list[Trade]
+    dead_letters: list[dict]
+
+
+async def _read_topic(settings: Settings, topic: str) -> list[bytes]:
+    consumer = AIOKafkaConsumer(**settings.kafka.client_config(), enable_auto_commit=False)
+    await consumer.start()
+    try:
+        partitions = [TopicPartition(topic, p) for p in range(settings.kafka_topics[topic])]
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        ends = await consumer.end_offsets(partitions)
+        values: list[bytes] = []
+        while [tp for tp in partitions if await consumer.position(tp) < ends[tp]]:
+            batch = await consumer.getmany(timeout_ms=1000)
+            values += [m.value for messages in batch.values() for m in messages]
+        return values
+    finally:
+        await consumer.stop()
+
+
+def read_topics(settings: Settings) -> Topics:
+    trades = [Trade.from_json(v) for v in asyncio.run(_read_topic(settings, settings.kafka_topic_trades))]
+    dead = [json.loads(v) for v in asyncio.run(_read_topic(settings, settings.kafka_topic_dlq))]
+    return Topics(trades, dead)

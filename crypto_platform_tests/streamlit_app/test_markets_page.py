@@ -10,6 +10,7 @@ import pytest
 
 from crypto_platform.defs.prices.assets import raw_trades
 from crypto_platform.settings import Settings
+from crypto_platform.warehouse import connect
 from crypto_platform_tests.prices.helpers import T0, produce, resources, trade
 from crypto_platform_tests.streamlit_app.helpers import run_app
 
@@ -74,3 +75,28 @@ def test_no_gap_is_reported_while_trades_arrive(fresh: Settings, monkeypatch: py
     assert dg.materialize([raw_trades], resources=resources(fresh)).success
     app = run_app(monkeypatch, fresh)
     assert not app.warning and [m.label for m in app.metric] == ["SOL-USD"]
+
+
+@pytest.mark.stack
+def test_the_minutes_of_a_gap_not_repaired_are_shaded_on_the_chart(
+    fresh: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    produce(fresh, [trade("BTC-USD", "95000", "0.1", T0 + i * 60_000) for i in range(30)])
+    assert dg.materialize([raw_trades], resources=resources(fresh)).success
+    with connect(fresh) as conn, conn.cursor() as cur:
+        for gap_id, state in (("k", "open"), ("f", "unrepairable"), ("c", "repaired")):
+            cur.execute(
+                "INSERT INTO OPS.TRADE_GAPS (GAP_ID, SOURCE, SYMBOL, FEED_SYMBOL, START_TS, END_TS, STATE,"
+                " DETECTED_AT) VALUES (?, ?, 'BTC-USD', 'X', '2026-01-01 00:10:05', '2026-01-01 00:12:30', ?,"
+                " '2026-01-01 00:13:00')",
+                [gap_id, {"k": "kraken", "f": "finnhub", "c": "coinbase"}[gap_id], state],
+            )
+    app = run_app(monkeypatch, fresh)
+    (shaded,) = [c.value for c in app.caption if c.value.startswith("Shaded")]
+    assert shaded == (
+        "Shaded: 2 gap(s) in BTC-USD's trades not repaired in this range (finnhub, kraken); "
+        "the Pipeline page lists them."
+    )
+    shapes = app.get("plotly_chart")[0].proto.spec
+    assert shapes.count('"type":"rect"') == 4  # two gaps, over the candles and the volume
+    assert shapes.count('"x0":"2026-01-01T00:10:00"') == 4 and '"x1":"2026-01-01T00:13:00"' in shapes

@@ -56,15 +56,19 @@ def test_assets_checks_lag_counters_and_alerts(fresh: Settings, monkeypatch: pyt
     checks = app.dataframe[1].value.set_index("check")
     assert checks.loc["raw_trades_unique_offsets", "result"] == "succeeded"
     summary = assets.loc["raw_trades", "checks"]  # loader_progress: whatever the stack's loader reports
-    assert "1 not run yet" in summary and "succeeded" in summary
+    assert "5 not run yet" in summary and "succeeded" in summary  # fresh, and each feed's completeness
     assert checks.loc["raw_trades_valid_prices", "severity"] == "ERROR"
     assert bool(checks.loc["raw_trades_valid_prices", "blocking"]) is True
     assert checks.loc["raw_trades_fresh", "result"] == "not run yet"
     metrics = {m.label: m.value for m in app.metric}
     assert metrics["messages not loaded"] == "4"
-    assert "(feed: finnhub, simulated)" in " ".join(c.value for c in app.caption)  # the stack's own producer
+    captions = " ".join(c.value for c in app.caption)  # the stack's own producer: every feed, simulated
+    assert "(feeds: finnhub, coinbase, kraken, binance; simulated)" in captions
     assert int(metrics["produced"].replace(",", "")) >= 0
-    alerts = app.dataframe[2].value
+    feeds = app.dataframe[2].value.set_index("feed")
+    assert feeds.index.tolist() == ["finnhub", "coinbase", "kraken", "binance"]
+    assert feeds["simulated"].all() and {"trades", "gaps", "gap seconds", "reconnects"} <= set(feeds.columns)
+    alerts = app.dataframe[3].value
     assert alerts.rule.tolist() == ["prices-errors"]
     assert alerts.message.tolist() == ["raw_trades_fresh failed"]
 

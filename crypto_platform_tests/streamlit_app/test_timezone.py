@@ -3,14 +3,14 @@ twice at a clock change, and no portfolio time the local clock skips."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
 
 from streamlit_app import timezone
-from streamlit_app.timezone import NotALocalTime, ambiguity, chart_times, stored
+from streamlit_app.timezone import NotALocalTime, ambiguity, chart_times, day_start, stored
 
 
 def in_zone(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
@@ -35,6 +35,18 @@ def test_hourly_times_across_the_autumn_clock_change_are_drawn_in_utc(
     calm = pd.Series(pd.to_datetime(["2024-10-20 10:00", "2024-10-20 11:00"]))
     times, zone = chart_times(calm)
     assert zone == "Europe/Madrid" and [t.hour for t in times] == [12, 13]
+
+
+def test_a_day_begins_at_its_midnight_or_where_the_clock_skips_midnight_when_it_jumps(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The News page's date filter called `stored` on local midnights, which raised where the clock
+    skips midnight (Sao Paulo, 2018-11-04: 00:00 -03 became 01:00 -02)."""
+    in_zone(monkeypatch, "America/Sao_Paulo")
+    with pytest.raises(NotALocalTime):
+        stored(datetime(2018, 11, 4))
+    assert day_start(date(2018, 11, 4)) == datetime(2018, 11, 4, 3)  # the jump, 00:00 -03 = 01:00 -02
+    assert day_start(date(2018, 11, 5)) == datetime(2018, 11, 5, 2)
 
 
 def test_a_time_the_clock_skips_is_refused_and_one_it_repeats_is_taken_as_the_first(

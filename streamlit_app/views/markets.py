@@ -1,18 +1,20 @@
-"""Markets: a card per symbol, candles with volume for a chosen symbol and timeframe, live ticks."""
+"""Markets: a card per symbol, candles with volume for a chosen symbol and timeframe (the minutes of a
+gap not repaired shaded), live ticks."""
 
 from __future__ import annotations
 
 import time
 from datetime import UTC, datetime, timedelta
 
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
 from crypto_platform.common.price_format import price_decimals, price_text
 from crypto_platform.settings import get_settings
-from streamlit_app.data import TIMEFRAMES, candles, latest_prices, says_when_unavailable, ticks
-from streamlit_app.timezone import chart_times, local
+from streamlit_app.data import TIMEFRAMES, candles, latest_prices, says_when_unavailable, symbol_gaps, ticks
+from streamlit_app.timezone import chart_times, local, local_wall_times
 
 FEED_GAP_SECONDS = 120  # no trade at all for this long is a gap worth saying
 TICK_SECONDS = 300
@@ -53,8 +55,27 @@ def last_trade_ts(symbol: str) -> datetime:
     return prices.trade_ts[prices.symbol == symbol].iloc[0].to_pydatetime()
 
 
+def shade_gaps(figure: go.Figure, symbol: str, since: datetime, zone: str) -> None:
+    """Shade the minutes of each gap not repaired in the symbol's trades, and say so under the chart."""
+    found = symbol_gaps(symbol, since)
+    if found.empty:
+        return
+    wall = (lambda t: t) if zone.startswith("UTC") else local_wall_times  # the chart's own clock
+    for row in found.itertuples():
+        start, end = (wall(pd.Series([t])).iloc[0].floor("min") for t in (row.start_ts, row.end_ts))
+        figure.add_vrect(
+            x0=start, x1=end + pd.Timedelta(minutes=1), fillcolor="red", opacity=0.15, line_width=0,
+            annotation_text=f"{row.source} gap ({row.state})", annotation_position="top left",
+        )  # fmt: skip
+    st.caption(
+        f"Shaded: {len(found)} gap(s) in {symbol}'s trades not repaired in this range "
+        f"({', '.join(sorted(set(found.source)))}); the Pipeline page lists them."
+    )
+
+
 def candle_chart(symbol: str, timeframe: str, seconds: int) -> None:
-    frame = candles(symbol, timeframe, last_trade_ts(symbol) - timedelta(seconds=seconds))
+    since = last_trade_ts(symbol) - timedelta(seconds=seconds)
+    frame = candles(symbol, timeframe, since)
     if frame.empty:
         st.info(f"No {timeframe} candles for {symbol} in this range.")
         return
@@ -75,6 +96,7 @@ def candle_chart(symbol: str, timeframe: str, seconds: int) -> None:
     figure.add_trace(go.Bar(x=times, y=frame.volume, name="volume"), row=2, col=1)
     figure.update_layout(height=520, xaxis_rangeslider_visible=False, showlegend=False, margin={"t": 10})
     figure.update_xaxes(title_text=f"time ({zone})", row=2, col=1)
+    shade_gaps(figure, symbol, since, zone)
     st.plotly_chart(figure, width="stretch")
 
 

@@ -6,7 +6,7 @@ and negative stories."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from urllib.parse import quote, urlsplit
 
 import pandas as pd
@@ -16,7 +16,7 @@ from crypto_platform.news.reactions import HORIZONS
 from crypto_platform.news.sentiment import label
 from crypto_platform.settings import get_settings
 from streamlit_app import data
-from streamlit_app.timezone import local, stored, user_zone, zone_name
+from streamlit_app.timezone import day_start, local, user_zone, zone_name
 
 ANY_COIN = "All coins"
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
@@ -115,10 +115,7 @@ def page() -> None:
     )
     limit = right.selectbox("Show", [50, 200, 1000], index=1)
     first, last = (days[0], days[-1]) if days else (newest_day, newest_day)
-    since, until = (
-        stored(datetime.combine(first, time())),
-        stored(datetime.combine(last + timedelta(days=1), time())),
-    )
+    since, until = day_start(first), day_start(last + timedelta(days=1))
     chosen = None if coin == ANY_COIN else coin
     items = data.news(since, until, chosen, limit)
     if items.empty:

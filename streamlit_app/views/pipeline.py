@@ -1,18 +1,19 @@
-"""Pipeline: how fresh each asset is, its latest check results, Kafka lag, the producer's and the
-loader's counters and the alerts sent, with a link into the Dagster UI for each asset."""
+"""Pipeline: how fresh each asset is, its latest check results, Kafka lag, the producer's (per feed)
+and the loader's counters, the gaps in the feeds' trades and their repairs, and the alerts sent,
+with a link into the Dagster UI for each asset."""
 
 from __future__ import annotations
 
 import time
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 import streamlit as st
 
 from crypto_platform.clients.dagster_api import AssetState, CheckState, DagsterUnavailable, asset_url
 from crypto_platform.clients.kafka import KafkaSignInError
-from crypto_platform.prices.health import COUNTERS, health_of
+from crypto_platform.prices.health import COUNTERS, FEED_COUNTERS, health_of
 from crypto_platform.settings import get_settings
 from streamlit_app import data, health
 from streamlit_app.timezone import local
@@ -98,9 +99,28 @@ def counters(name: str) -> None:
     for column, key in zip(columns, shown, strict=True):
         value = status.get(key)
         column.metric(key.replace("_", " "), f"{value:,}" if isinstance(value, int) else str(value))
-    simulated = ", simulated" if status.get("simulated") else ""
-    source = f" (feed: {status['source']}{simulated})" if "source" in status else ""
-    st.caption(f"{name} {state.state}; counters updated {age(seconds)}{source}")
+    simulated = "; simulated" if status.get("simulated") else ""
+    sources = f" (feeds: {', '.join(status['sources'])}{simulated})" if "sources" in status else ""
+    st.caption(f"{name} {state.state}; counters updated {age(seconds)}{sources}")
+    if feeds := status.get("feeds"):
+        feeds_table(feeds)
+
+
+def feeds_table(feeds: dict[str, dict]) -> None:
+    """A row per feed of the producer: its state and counters, gaps included."""
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "feed": name,
+                "state": health_of(feed).describe(),
+                "simulated": feed.get("simulated", False),
+                **{key.replace("_", " "): feed.get(key) for key in FEED_COUNTERS},
+            }
+            for name, feed in feeds.items()
+        ),
+        hide_index=True,
+        width="stretch",
+    )
 
 
 def kafka_section() -> None:
@@ -118,6 +138,21 @@ def kafka_section() -> None:
     total.metric("messages not loaded", f"{lag.total:,}")
     oldest.metric("oldest not loaded", age(lag.oldest_age_seconds()) if lag.total else "none")
     st.caption("per partition: " + ", ".join(f"{p}: {n:,}" for p, n in sorted(lag.per_partition.items())))
+
+
+def gaps_section() -> None:
+    """The gaps in the feeds' trades of the last day, and what became of each."""
+    st.subheader("Gaps in the trades")
+    found = data.gaps(datetime.now(UTC).replace(tzinfo=None) - timedelta(days=1))
+    if found.empty:
+        st.info("No gap in any feed's trades in the last day.")
+        return
+    for column in ("start_ts", "end_ts", "settled_at"):
+        found[column] = [local(ts) if ts is not None and not pd.isna(ts) else None for ts in found[column]]
+    open_count = int((found.state == "open").sum())
+    unrepairable = int((found.state == "unrepairable").sum())
+    st.caption(f"{len(found)} gap(s): {open_count} open, {unrepairable} unrepairable, the rest repaired")
+    st.dataframe(found, hide_index=True, width="stretch")
 
 
 def alerts_section() -> None:
@@ -151,6 +186,7 @@ def page() -> None:
     counters("producer")
     st.subheader("Loader")
     counters("loader")
+    gaps_section()
     alerts_section()
 
 

@@ -19,6 +19,7 @@ from crypto_platform.defs.news.assets import news, news_landing, news_reactions,
 from crypto_platform.defs.news.checks import checks
 from crypto_platform.defs.news.partitions import news_days
 from crypto_platform.defs.news.resources import LandingS3Resource, NewsSourceResource
+from crypto_platform.defs.runs import IN_FLIGHT
 from crypto_platform.defs.structure import SETTINGS
 from crypto_platform.news.landing import NEWS_PREFIX, day_of, list_keys
 from crypto_platform.news.reactions import HORIZONS, SETTLED_AFTER, pending_since
@@ -51,14 +52,6 @@ news_reactions_job = dg.define_asset_job(
     selection=[news_reactions],
     description="Measure the price reactions of days of news.",
 )
-
-IN_FLIGHT = [
-    dg.DagsterRunStatus.QUEUED,
-    dg.DagsterRunStatus.NOT_STARTED,
-    dg.DagsterRunStatus.STARTING,
-    dg.DagsterRunStatus.STARTED,
-    dg.DagsterRunStatus.CANCELING,
-]
 
 
 def candidates(objects: list[dict], seen: dict[str, str]) -> list[dict]:

@@ -1,16 +1,19 @@
-"""Assets of the prices domain: the Kafka topic, RAW.TRADES, the tables kept as trades load and the
-views over them."""
-
-from __future__ import annotations
+"""Assets of the prices domain: the Kafka topic, RAW.TRADES, the tables kept as trades load, the
+views over them, and the repairs of the gaps in each feed's trades."""
 
 import asyncio
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import dagster as dg
+from dagster import AssetExecutionContext
 from dagster_snowflake import SnowflakeResource
 
-from crypto_platform.defs.prices.resources import KafkaResource, LoaderResource
+from crypto_platform.defs.prices.resources import KafkaResource, LoaderResource, ProducerResource
 from crypto_platform.prices.loader.trades_loader import TradesLoader
+from crypto_platform.prices.producer.feeds import FEEDS
+from crypto_platform.prices.repair import has_history, history_base, repair
+from crypto_platform.warehouse.gap_tables import gaps, settle
 from crypto_platform.warehouse.market_tables import rebuild_candles, rebuild_market_state
 from crypto_platform.warehouse.sql import apply_objects, count_rows, description, query, run_query
 
@@ -130,6 +133,58 @@ def market_state(snowflake: SnowflakeResource) -> dg.MaterializeResult:
         rebuild_market_state(conn)
         symbols = count_rows(conn, "CORE.MARKET_STATE")
     return dg.MaterializeResult(metadata={"symbols": dg.MetadataValue.int(symbols)})
+
+
+REPAIRABLE_FEEDS = dg.StaticPartitionsDefinition([name for name, feed in FEEDS.items() if has_history(feed)])
+"""The feeds with a public REST trade history, one partition each."""
+REPAIR_WINDOW = timedelta(days=7)
+"""How far back a repair looks for open gaps."""
+REPAIR_POOL = "trade_repairs"
+"""One repair at a time (the instance's pools have one slot): a second run of the same gaps finds
+them settled."""
+
+
+@dg.asset(
+    group_name=GROUP,
+    partitions_def=REPAIRABLE_FEEDS,
+    deps=[raw_trades],
+    kinds={"snowflake", "kafka"},
+    pool=REPAIR_POOL,
+    metadata={"table": "OPS.TRADE_GAPS", "sql": "sql/015_ops_trade_gaps.sql"},
+)
+def trade_gap_repairs(
+    context: AssetExecutionContext,
+    snowflake: SnowflakeResource,
+    kafka: KafkaResource,
+    producer: ProducerResource,
+) -> dg.MaterializeResult:
+    """The gaps in one feed's live trades (OPS.TRADE_GAPS, found by the loader as trades load),
+    repaired from the venue's trade history; a partition per feed that has one.
+
+    A run fetches exactly the missing trades of each open gap of the last week (paged, 429s waited
+    out), sends them to the topic as live trades go (marked `from_history`), and once Kafka has
+    them all marks each gap repaired with the count, or unrepairable when the history lacks some.
+    The loader then loads them and the candles and 24-hour statistics take them in. `trade_gaps_sensor`
+    requests a run when gaps appear.
+    """
+    feed = FEEDS[context.partition_key]
+    with snowflake.get_connection() as conn:
+        found = gaps(conn, datetime.now(UTC) - REPAIR_WINDOW, source=context.partition_key, state="open")
+    base = history_base(feed, producer.simulator_url)
+    results = repair(
+        feed, base, found, kafka, kafka.topic_trades, simulated=producer.simulator_url is not None
+    )
+    with snowflake.get_connection() as conn:
+        settle(conn, [result.row() for result in results])
+    repaired = [r for r in results if r.state == "repaired"]
+    return dg.MaterializeResult(
+        metadata={
+            "gaps": len(results),
+            "repaired": len(repaired),
+            "unrepairable": len(results) - len(repaired),
+            "trades_recovered": sum(r.recovered or 0 for r in results),
+        }
+    )
 
 
 LOADER_TABLES = [ohlcv, market_state]

@@ -8,7 +8,7 @@ from pydantic import Field
 from crypto_platform.clients.kafka import KafkaConnection
 from crypto_platform.defs.secrets import secret
 from crypto_platform.prices.trade import LiveTimeBound
-from crypto_platform.settings import Settings
+from crypto_platform.settings import LOCAL_HOST, Settings
 
 
 class KafkaResource(dg.ConfigurableResource, KafkaConnection):
@@ -50,10 +50,14 @@ class LoaderResource(dg.ConfigurableResource):
 
 
 class ProducerResource(dg.ConfigurableResource):
-    """When the producer counts as stalled, judged from the topic."""
+    """The producer's feeds, where their histories answer, and when the producer counts as stalled."""
 
     stall_seconds: float = Field(
         description="no trade reached the topic this long: stalled (PRODUCER_STALL_SECONDS)"
+    )
+    feeds: list[str] = Field(description="the feeds the producers read (PRODUCER_FEEDS)")
+    simulator_url: str | None = Field(
+        description="the simulator, standing in for every venue's REST history (PRODUCER_SIMULATOR)"
     )
 
 
@@ -71,4 +75,7 @@ def loader_resource(settings: Settings) -> LoaderResource:
 
 
 def producer_resource(settings: Settings) -> ProducerResource:
-    return ProducerResource(stall_seconds=settings.producer_stall_seconds)
+    simulator = f"http://{LOCAL_HOST}:{settings.simulator_port}" if settings.use_simulator else None
+    return ProducerResource(
+        stall_seconds=settings.producer_stall_seconds, feeds=settings.producer_feeds, simulator_url=simulator
+    )

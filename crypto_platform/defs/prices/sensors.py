@@ -1,17 +1,22 @@
 """The Kafka lag sensor: requests a `raw_trades` run when the loader falls behind, and keeps watch
-on the producer's and the loader's progress (the checks `producer_progress` and `loader_progress`)."""
+on the producer's, its feeds' and the loader's progress (the checks `producer_progress`,
+`<feed>_feed_progress` and `loader_progress`); the trade gaps sensor: requests the repair of each
+feed's gaps."""
 
 from __future__ import annotations
 
 import json
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import dagster as dg
 from dagster_snowflake import SnowflakeResource
 
-from crypto_platform.defs.prices.assets import raw_trades
+from crypto_platform.defs.prices.assets import REPAIR_WINDOW, REPAIRABLE_FEEDS, raw_trades, trade_gap_repairs
 from crypto_platform.defs.prices.checks import (
+    feed_checks,
+    feeds_health,
     loader_progress,
     loader_state,
     producer_progress,
@@ -20,8 +25,11 @@ from crypto_platform.defs.prices.checks import (
     seconds_since_newest,
 )
 from crypto_platform.defs.prices.resources import KafkaResource, LoaderResource, ProducerResource
+from crypto_platform.defs.runs import IN_FLIGHT
 from crypto_platform.prices.health import DataHealth, loader_health_from_data, producer_health_from_data
 from crypto_platform.prices.loader.lag import Lag
+from crypto_platform.prices.repair import NO_HISTORY
+from crypto_platform.warehouse.gap_tables import gaps, settle
 
 raw_trades_job = dg.define_asset_job(
     "raw_trades_job",
@@ -29,13 +37,6 @@ raw_trades_job = dg.define_asset_job(
     | dg.AssetSelection.checks(raw_trades_unique_offsets, raw_trades_valid_prices),
     description="Load RAW.TRADES up to the current end of the topic, with its blocking checks.",
 )
-
-IN_FLIGHT = [
-    dg.DagsterRunStatus.QUEUED,
-    dg.DagsterRunStatus.NOT_STARTED,
-    dg.DagsterRunStatus.STARTING,
-    dg.DagsterRunStatus.STARTED,
-]
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,8 @@ def kafka_lag_sensor(
             seconds_since_newest(lag), producer.stall_seconds
         ),
     }
+    for feed, health in feeds_health(snowflake, list(feed_checks), producer.stall_seconds).items():
+        data_health[feed_checks[feed].check_key] = health
     in_flight = bool(
         context.instance.get_run_ids(dg.RunsFilter(job_name=raw_trades_job.name, statuses=IN_FLIGHT), limit=1)
     )
@@ -139,3 +142,46 @@ def watch(
                 )
             )
     return events
+
+
+trade_gap_repairs_job = dg.define_asset_job(
+    "trade_gap_repairs_job",
+    selection=[trade_gap_repairs],
+    partitions_def=REPAIRABLE_FEEDS,
+    description="Repair one feed's open gaps from its trade history.",
+)
+GAP_RETRY_SECONDS = 300.0
+"""The same open gaps are asked to be repaired again after this long (a run that failed left them)."""
+
+
+@dg.sensor(
+    job=trade_gap_repairs_job, minimum_interval_seconds=15, default_status=dg.DefaultSensorStatus.RUNNING
+)
+def trade_gaps_sensor(context: dg.SensorEvaluationContext, snowflake: SnowflakeResource) -> dg.SensorResult:
+    """Watches OPS.TRADE_GAPS: requests a `trade_gap_repairs` run for each feed with open gaps (not
+    while one of that feed is in flight; for the same gaps again after GAP_RETRY_SECONDS), and settles
+    the gaps of feeds without a trade history (Finnhub) as unrepairable, saying so."""
+    with snowflake.get_connection() as conn:
+        found = gaps(conn, datetime.now(UTC) - REPAIR_WINDOW, state="open")
+        without = [g for g in found if g.source not in REPAIRABLE_FEEDS.get_partition_keys()]
+        settle(conn, [(g.gap_id, "unrepairable", None, f"{g.source}: {NO_HISTORY}") for g in without])
+    cursor, now, requests = json.loads(context.cursor or "{}"), time.time(), []
+    for feed in sorted({g.source for g in found} & set(REPAIRABLE_FEEDS.get_partition_keys())):
+        ids = sorted(g.gap_id for g in found if g.source == feed)
+        asked = cursor.get(feed, {})
+        in_flight = context.instance.get_run_ids(
+            dg.RunsFilter(
+                job_name=trade_gap_repairs_job.name, statuses=IN_FLIGHT, tags={"dagster/partition": feed}
+            ),
+            limit=1,
+        )
+        if in_flight or (asked.get("gaps") == ids and now - asked.get("at", 0) < GAP_RETRY_SECONDS):
+            continue
+        cursor[feed] = {"gaps": ids, "at": now}
+        requests.append(
+            dg.RunRequest(partition_key=feed, tags={"crypto_platform/reason": f"{len(ids)} open gap(s)"})
+        )
+    reason = f"{len(found)} open gap(s), {len(without)} without a history settled unrepairable"
+    return dg.SensorResult(
+        run_requests=requests, skip_reason=None if requests else reason, cursor=json.dumps(cursor)
+    )

@@ -3,7 +3,8 @@
 It runs in a thread of its own (`websocket-client` is blocking): connect, send the subscribe
 messages, hand every frame to `on_frame`, and on any failure reconnect with exponential backoff
 and full jitter, then resubscribe. No frame for `silence_timeout` seconds counts as a failure too:
-a feed that stops talking without closing is the common way live feeds fail. Each gap in the data
+a feed that stops talking without closing is the common way live feeds fail. A feed that limits a
+connection's life (Binance: 24 hours) is reconnected at once after `max_session_seconds`. Each gap in the data
 (last frame before a failure to first frame after it) is logged with its length and counted.
 """
 
@@ -26,6 +27,10 @@ log = logging.getLogger(__name__)
 FrameHandler = Callable[[bytes, int], None]
 
 
+class _Renew(Exception):
+    """The session reached `max_session_seconds`."""
+
+
 def now_ms() -> int:
     return time.time_ns() // 1_000_000
 
@@ -39,6 +44,7 @@ class FeedConnection:
         counters: ProducerCounters,
         silence_timeout: float,
         backoff: Backoff,
+        max_session_seconds: float | None = None,
     ) -> None:
         self.url = url
         self.subscribe_messages = list(subscribe_messages)
@@ -46,8 +52,10 @@ class FeedConnection:
         self.counters = counters
         self.silence_timeout = silence_timeout
         self.backoff = backoff
+        self.max_session_seconds = max_session_seconds
         self._stop = threading.Event()
         self._ws: websocket.WebSocket | None = None
+        self._last_frame = time.monotonic()  # of the last frame, or of the start
         self._gap_since: float | None = None  # monotonic time of the last frame before a failure
         self._gap_reason = ""
         self.connected = False
@@ -64,11 +72,14 @@ class FeedConnection:
 
     def run(self) -> None:
         """Connect and read until `stop()`; never raises for a feed failure."""
-        last_frame = time.monotonic()
         while not self._stop.is_set():
+            renew = False
             try:
-                last_frame = self._session()
+                self._session()
                 reason = "closed by the server"
+            except _Renew:
+                renew = True
+                reason = f"renewed after {self.max_session_seconds:g}s, the feed's limit"
             except websocket.WebSocketTimeoutException:
                 reason = f"no frame for {self.silence_timeout:g}s"
             except (websocket.WebSocketException, OSError) as exc:
@@ -79,14 +90,14 @@ class FeedConnection:
                 self.connected, self.problem_since = False, time.time()
             self.problem = reason
             if self._gap_since is None:
-                self._gap_since, self._gap_reason = last_frame, reason
+                self._gap_since, self._gap_reason = self._last_frame, reason
             self.counters.reconnects += 1
-            delay = self.backoff.next_delay()
+            delay = 0.0 if renew else self.backoff.next_delay()
             log.warning("feed %s lost (%s); reconnecting in %.2fs", redact(self.url), reason, delay)
             self._stop.wait(delay)
 
-    def _session(self) -> float:
-        """One connection: returns the monotonic time of its last frame when the server closes it."""
+    def _session(self) -> None:
+        """One connection, until the server closes it (returns) or it fails (raises)."""
         # UTF-8 is checked where the frame is parsed (a bad frame is dead-lettered there); websocket-client's
         # own pure-Python check costs ~0.8 ms per 10 kB frame and would drop the connection instead.
         ws = websocket.create_connection(
@@ -102,15 +113,16 @@ class FeedConnection:
                 len(self.subscribe_messages),
             )
             self.connected = True
-            last = time.monotonic()
+            ends = time.monotonic() + (self.max_session_seconds or float("inf"))
             while not self._stop.is_set():
                 opcode, raw = ws.recv_data()
                 if opcode == websocket.ABNF.OPCODE_CLOSE:
-                    return last
-                last = time.monotonic()
-                self._end_gap(last)
+                    return
+                self._last_frame = time.monotonic()
+                self._end_gap(self._last_frame)
                 self.on_frame(raw, now_ms())
-            return last
+                if self._last_frame >= ends:
+                    raise _Renew
         finally:
             self._ws = None
             with contextlib.suppress(websocket.WebSocketException, OSError):

@@ -1,8 +1,10 @@
-"""The producer's counters, reported in its log and in a status file that `crypto-platform status` reads."""
+"""A feed's counters in the producer, reported in its log and in the status file that
+`crypto-platform status` reads."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, fields
 
 
 @dataclass
@@ -18,6 +20,15 @@ class ProducerCounters:
     gap_seconds: float = 0.0
     dropped_frames: int = 0  # frames lost because the buffer stayed full (Kafka down too long)
     send_retries: int = 0  # Kafka sends that failed and were queued again
+
+    @classmethod
+    def total(cls, parts: Iterable[ProducerCounters]) -> ProducerCounters:
+        """The counters of `parts` (each feed's) added up."""
+        total = cls()
+        for part in parts:
+            for f in fields(cls):
+                setattr(total, f.name, getattr(total, f.name) + getattr(part, f.name))
+        return total
 
     def summary(self) -> str:
         return " ".join(

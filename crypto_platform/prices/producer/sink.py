@@ -67,15 +67,14 @@ class _Batch:
     partition: int
     messages: list[Record]
     dead_letters: bool
+    counters: ProducerCounters
+    """The feed's counters its acknowledgement (or failure) is counted in."""
     session: int = 0
     """The producer session it was submitted in."""
 
 
 class KafkaSink:
-    def __init__(
-        self, kafka: KafkaConnection, counters: ProducerCounters, backoff: Backoff, **tuning: Any
-    ) -> None:
-        self.counters = counters
+    def __init__(self, kafka: KafkaConnection, backoff: Backoff, **tuning: Any) -> None:
         self.backoff = backoff
         self._config = kafka.client_config() | {"enable_idempotence": True, "acks": "all"} | tuning
         self._producer: AIOKafkaProducer | None = None
@@ -110,9 +109,12 @@ class KafkaSink:
             self.waiting_since = None  # the backoff is reset by an acknowledgement, not by a session
             return
 
-    async def send(self, topic: str, messages: Sequence[Record], dead_letters: bool = False) -> None:
+    async def send(
+        self, topic: str, messages: Sequence[Record], counters: ProducerCounters, dead_letters: bool = False
+    ) -> None:
         """Hand messages to the producer; returns once they are queued there (not yet acknowledged).
-        `dead_letters` counts them as dead-lettered rather than produced once acknowledged."""
+        Once acknowledged they are counted in `counters` (a feed's), as dead-lettered when
+        `dead_letters`, else as produced."""
         whole = self._hold(topic, list(messages))
         await self._resend_failed()
         groups: dict[int, list[Record]] = defaultdict(list)
@@ -125,7 +127,8 @@ class KafkaSink:
         held = {p: self._hold(topic, group) for p, group in groups.items()}
         self._unacknowledged.pop(whole)
         for partition, group in groups.items():
-            await self._send_partition(_Batch(held[partition], topic, partition, group, dead_letters))
+            batch = _Batch(held[partition], topic, partition, group, dead_letters, counters)
+            await self._send_partition(batch)
 
     def unacknowledged(self) -> list[tuple[str, Record]]:
         """(topic, message) for every record handed over and not acknowledged by Kafka (one in flight
@@ -193,7 +196,7 @@ class KafkaSink:
             except KafkaError as exc:  # no room in the producer's buffer for the request timeout
                 await self._wait("Kafka send blocked", exc)
         submitted = _Batch(self._hold(group.topic, members), group.topic, group.partition, members,
-                           group.dead_letters, self._session)  # fmt: skip
+                           group.dead_letters, group.counters, self._session)  # fmt: skip
         self._in_flight += 1
         self._idle.clear()
         future.add_done_callback(functools.partial(self._delivered, submitted))
@@ -203,7 +206,7 @@ class KafkaSink:
         self._in_flight -= 1
         count = len(batch.messages)
         if future.cancelled() or future.exception() is not None:
-            self.counters.send_retries += count
+            batch.counters.send_retries += count
             self._retry.append(batch)  # still held
             if batch.session == self._session:
                 self._failure = KafkaError("cancelled") if future.cancelled() else future.exception()
@@ -213,9 +216,9 @@ class KafkaSink:
             self._unacknowledged.pop(batch.held)
             self._answered()
             if batch.dead_letters:
-                self.counters.dead_lettered += count
+                batch.counters.dead_lettered += count
             else:
-                self.counters.produced += count
+                batch.counters.produced += count
         if self._in_flight == 0:
             self._idle.set()
 

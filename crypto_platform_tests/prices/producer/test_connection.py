@@ -1,4 +1,4 @@
-"""The feed connection against real websocket servers: silent feeds and backoff."""
+"""The feed connection against real websocket servers: silent feeds, backoff, sessions renewed."""
 
 from __future__ import annotations
 
@@ -19,15 +19,28 @@ from crypto_platform.prices.producer.counters import ProducerCounters
 
 
 @contextmanager
-def silent_server() -> Iterator[tuple[int, list[str]]]:
-    """A websocket server that accepts, records what it is sent, and never says a word."""
+def server(talks: bool = False) -> Iterator[tuple[int, list[str]]]:
+    """A websocket server that accepts and records what it is sent; it never says a word, or when
+    `talks`, says `"n"` every 10 ms from the first message on."""
     received: list[str] = []
     ready = threading.Event()
     state: dict = {}
 
+    async def talk(ws: ServerConnection) -> None:
+        for n in range(1_000_000):
+            await ws.send(str(n))
+            await asyncio.sleep(0.01)
+
     async def handler(ws: ServerConnection) -> None:
-        async for message in ws:
-            received.append(str(message))
+        talking = None
+        try:
+            async for message in ws:
+                received.append(str(message))
+                if talks and talking is None:
+                    talking = asyncio.create_task(talk(ws))
+        finally:
+            if talking is not None:
+                talking.cancel()
 
     async def main() -> None:
         state["loop"], state["stop"] = asyncio.get_running_loop(), asyncio.Event()
@@ -48,7 +61,7 @@ def silent_server() -> Iterator[tuple[int, list[str]]]:
 
 def test_a_silent_feed_is_reconnected_and_resubscribed(caplog: pytest.LogCaptureFixture) -> None:
     counters = ProducerCounters()
-    with silent_server() as (port, received):
+    with server() as (port, received):
         connection = FeedConnection(
             f"ws://127.0.0.1:{port}/?token=secret-token", ['{"type":"subscribe","symbol":"X"}'],
             lambda raw, ts: None, counters, silence_timeout=0.3, backoff=Backoff(0.01, 0.05),
@@ -62,6 +75,25 @@ def test_a_silent_feed_is_reconnected_and_resubscribed(caplog: pytest.LogCapture
     assert set(received) == {'{"type":"subscribe","symbol":"X"}'}
     assert "no frame for 0.3s" in caplog.text
     assert "secret-token" not in caplog.text
+
+
+def test_a_session_is_renewed_at_once_at_its_limit(caplog: pytest.LogCaptureFixture) -> None:
+    """Binance closes a connection after 24 hours: the producer renews it ahead of that, without
+    the failure backoff (here 30 s: two renewals within the deadline prove it is not waited)."""
+    counters, frames = ProducerCounters(), []
+    with server(talks=True) as (port, received):
+        connection = FeedConnection(
+            f"ws://127.0.0.1:{port}/", ["subscribe"], lambda raw, ts: frames.append(raw), counters,
+            silence_timeout=5, backoff=Backoff(30, 30), max_session_seconds=0.3,
+        )  # fmt: skip
+        thread = threading.Thread(target=connection.run, daemon=True)
+        thread.start()
+        assert wait_until(lambda: counters.reconnects >= 2 and counters.gaps >= 2, 20), counters.summary()
+        connection.stop()
+        thread.join(5)
+    assert received == ["subscribe"] * len(received) and len(received) >= 3
+    assert "renewed after 0.3s, the feed's limit" in caplog.text
+    assert counters.gap_seconds < 5 and len(frames) > 40
 
 
 def test_backoff_grows_exponentially_with_full_jitter_and_resets() -> None:

@@ -1,4 +1,5 @@
-"""Coinbase Exchange (`matches`) and Kraken v2 (`trade`) frames, as the feeds document them."""
+"""Coinbase Exchange (`matches`), Kraken v2 (`trade`) and Binance spot (combined `@trade` streams)
+frames, as the feeds document them."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from types import ModuleType
 
 import pytest
 
-from crypto_platform.prices.producer.feeds import FEEDS, coinbase, kraken
+from crypto_platform.prices.producer.feeds import FEEDS, binance, coinbase, finnhub, kraken
 from crypto_platform.prices.trade import BadFrame
 
 RECEIVED = 1_735_689_600_500
@@ -32,6 +33,42 @@ KRAKEN_SNAPSHOT = (
     '{"symbol":"XBT/EUR","side":"sell","price":24010.123456789,"qty":12,"ord_type":"limit",'
     '"trade_id":"66473284","timestamp":"2023-09-25T07:49:38Z"}]}'
 )
+# https://developers.binance.com/docs/binance-spot-api-docs/web-socket-streams#trade-streams, in a
+# combined stream's envelope
+BINANCE_TRADE = {
+    "stream": "bnbbtc@trade",
+    "data": {
+        "e": "trade", "E": 1672515782136, "s": "BNBBTC", "t": 12345, "p": "0.001", "q": "100",
+        "T": 1672515782136, "m": True, "M": True,
+    },
+}  # fmt: skip
+
+
+def test_binance_trade_names_the_taker_side_and_keeps_the_id() -> None:
+    (trade,) = binance.parse(json.dumps(BINANCE_TRADE), RECEIVED).trades
+    assert (trade.source, trade.symbol, trade.feed_symbol, trade.trade_id) == (
+        "binance",
+        "BNB-BTC",
+        "BNBBTC",
+        "12345",
+    )
+    assert (trade.price, trade.size, trade.trade_ts_ms) == (Decimal("0.001"), Decimal("100"), 1672515782136)
+    assert trade.side == "sell" and not trade.simulated  # the buyer made the market: the taker sold
+    taker_bought = BINANCE_TRADE | {"data": BINANCE_TRADE["data"] | {"m": False, "s": "BTCUSDT"}}
+    (bought,) = binance.parse(json.dumps(taker_bought), RECEIVED, simulated=True).trades
+    assert (bought.side, bought.symbol, bought.simulated) == ("buy", "BTC-USD", True)
+
+
+def test_every_feed_marks_simulated_trades() -> None:
+    frames = {
+        coinbase: json.dumps(COINBASE_MATCH),
+        kraken: KRAKEN_SNAPSHOT,
+        binance: json.dumps(BINANCE_TRADE),
+        finnhub: '{"type":"trade","data":[{"p":1.5,"s":"BINANCE:BTCUSDT","t":1735689600000,"v":2}]}',
+    }
+    for feed, raw in frames.items():
+        assert all(t.simulated for t in feed.parse(raw, RECEIVED, simulated=True).trades), feed
+        assert not any(t.simulated for t in feed.parse(raw, RECEIVED).trades), feed
 
 
 def test_coinbase_match_flips_the_maker_side_to_the_taker_side() -> None:
@@ -93,6 +130,8 @@ NACK = {"method": "subscribe", "error": "Currency pair not supported ABC/USD", "
         (kraken, {"method": "pong", "req_id": 7}, "control", None),
         (kraken, NACK, "error", "Currency pair not supported ABC/USD"),
         (kraken, {"method": "subscribe", "success": False}, "error", "subscribe failed"),
+        (binance, {"result": None, "id": 1}, "control", None),
+        (binance, {"code": 2, "msg": "Invalid request", "id": 1}, "error", "Invalid request (code 2)"),
     ],
 )
 def test_control_and_error_frames(
@@ -116,6 +155,19 @@ def test_control_and_error_frames(
         (coinbase, {"type": "ticker"}, "unknown frame type 'ticker'"),
         (kraken, {"channel": "trade", "type": "update"}, "missing field 'data'"),
         (kraken, {"channel": "book"}, "unknown channel 'book'"),
+        (
+            binance,
+            BINANCE_TRADE | {"data": BINANCE_TRADE["data"] | {"p": "0"}},
+            "price must be a finite decimal > 0",
+        ),
+        (
+            binance,
+            BINANCE_TRADE | {"data": BINANCE_TRADE["data"] | {"T": "soon"}},
+            "field 'T' must be an integer",
+        ),
+        (binance, BINANCE_TRADE | {"data": {"e": "aggTrade"}}, "unknown event 'aggTrade'"),
+        (binance, {"stream": "btcusdt@trade"}, "missing field 'data'"),
+        (binance, {"ping": 1}, "unknown frame ['ping']"),
     ],
 )
 def test_bad_frames(feed: ModuleType, raw: dict[str, object], reason: str) -> None:
@@ -137,3 +189,8 @@ def test_subscribe_messages_and_registry() -> None:
         "wss://ws.finnhub.io",
     )
     assert (coinbase.URL, kraken.URL) == ("wss://ws-feed.exchange.coinbase.com", "wss://ws.kraken.com/v2")
+    assert [json.loads(m) for m in binance.subscribe_messages(["BTCUSDT", "ETHUSDT"])] == [
+        {"method": "SUBSCRIBE", "params": ["btcusdt@trade", "ethusdt@trade"], "id": 1}
+    ]
+    assert (FEEDS["binance"], binance.URL) == (binance, "wss://stream.binance.com:9443/stream")
+    assert binance.MAX_SESSION_SECONDS < 24 * 3600  # renewed before Binance closes it

@@ -155,11 +155,11 @@ def test_typed_and_item_by_item_parsing_agree() -> None:
 def test_a_trade_time_in_seconds_is_dead_lettered_by_the_producer_with_the_reason(tmp_path: Path) -> None:
     """Finnhub's `t` in seconds (1714651200) used to pass: a trade from 1970-01-20 that became its
     symbol's 24-hour reference. The producer holds live frames to the time bound."""
-    service = ProducerService(Settings(_env_file=None, home=tmp_path, producer_feed="finnhub"))
+    service = ProducerService(Settings(_env_file=None, home=tmp_path, producer_feeds=["finnhub"]))
     trades: list = []
     dead: list = []
     raw = frame(item(t=1_714_651_200), item(t=RECEIVED - 100))
-    service._parse(raw, RECEIVED, trades, dead)
+    service._parse(service.feed("finnhub"), raw, RECEIVED, trades, dead)
     assert len(trades) == 1 and service.counters.trades == 1
     [(_key, value)] = dead
     letter = json.loads(value)

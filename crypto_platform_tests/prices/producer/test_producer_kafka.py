@@ -9,17 +9,14 @@ from __future__ import annotations
 import asyncio
 import functools
 import itertools
-import json
 import os
 import signal
 import subprocess
 import sys
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from crypto_platform.clients.backoff import Backoff
 from crypto_platform.clients.kafka import ensure_topics
@@ -32,12 +29,11 @@ from crypto_platform.prices.producer.service import ProducerService
 from crypto_platform.prices.producer.sink import KafkaSink
 from crypto_platform.prices.producer.spool import spool_dir
 from crypto_platform.prices.symbols import STANDARD
-from crypto_platform.prices.trade import Trade
 from crypto_platform.settings import Settings
 from crypto_platform.simulator.config import SimulatorConfig
 from crypto_platform.simulator.server import FinnhubSimulator, run_in_thread
 from crypto_platform_tests.alerts.receiver import receiver
-from crypto_platform_tests.prices.helpers import T0, running_producer, trade
+from crypto_platform_tests.prices.helpers import T0, Topics, read_topics, running_producer, trade
 
 pytestmark = [pytest.mark.stack, pytest.mark.slow]
 
@@ -48,18 +44,13 @@ TRADES = [
 ]
 
 
-@dataclass
-class Topics:
-    trades: list[Trade]
-    dead_letters: list[dict]
-
-
 def _settings(stack: Settings, simulator: FinnhubSimulator, tmp_path: Path) -> Settings:
     suffix = uuid.uuid4().hex[:8]
     settings = stack.model_copy(
         update={
             "kafka_topic_trades": f"test.trades.{suffix}",
             "kafka_topic_dlq": f"test.trades.dlq.{suffix}",
+            "producer_feeds": ["finnhub"],
             "producer_feed_url": f"ws://127.0.0.1:{simulator.port}/",
             "producer_symbols": SYMBOLS,
             "producer_silence_timeout": 5.0,
@@ -80,29 +71,6 @@ def _delivered(service: ProducerService) -> int:
 def _sent(simulator: FinnhubSimulator) -> int:
     snapshot = simulator.counters.snapshot()
     return snapshot["trades_total"] + snapshot["malformed_total"]
-
-
-async def _read_topic(settings: Settings, topic: str) -> list[bytes]:
-    consumer = AIOKafkaConsumer(**settings.kafka.client_config(), enable_auto_commit=False)
-    await consumer.start()
-    try:
-        partitions = [TopicPartition(topic, p) for p in range(settings.kafka_topics[topic])]
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
-        ends = await consumer.end_offsets(partitions)
-        values: list[bytes] = []
-        while [tp for tp in partitions if await consumer.position(tp) < ends[tp]]:
-            batch = await consumer.getmany(timeout_ms=1000)
-            values += [m.value for messages in batch.values() for m in messages]
-        return values
-    finally:
-        await consumer.stop()
-
-
-def read_topics(settings: Settings) -> Topics:
-    trades = [Trade.from_json(v) for v in asyncio.run(_read_topic(settings, settings.kafka_topic_trades))]
-    dead = [json.loads(v) for v in asyncio.run(_read_topic(settings, settings.kafka_topic_dlq))]
-    return Topics(trades, dead)
 
 
 def assert_exactly_what_was_sent(simulator: FinnhubSimulator, topics: Topics) -> None:
@@ -200,6 +168,7 @@ def test_sigterm_flushes_everything_buffered(local_stack: Settings, tmp_path: Pa
             "CRYPTO_PLATFORM_HOME": str(tmp_path),
             "KAFKA_TOPIC_TRADES": settings.kafka_topic_trades,
             "KAFKA_TOPIC_DLQ": settings.kafka_topic_dlq,
+            "PRODUCER_FEEDS": "finnhub",
             "PRODUCER_FEED_URL": settings.producer_feed_url,
             "PRODUCER_REPORT_INTERVAL": "0.5",
         }
@@ -227,14 +196,14 @@ def test_an_acknowledged_record_is_released_at_once(local_stack: Settings, tmp_p
         settings = _settings(local_stack, simulator, tmp_path)
 
     async def send_all() -> tuple[list, int]:
-        sink = KafkaSink(settings.kafka, ProducerCounters(), Backoff(0.1, 1.0))
+        sink, counters = KafkaSink(settings.kafka, Backoff(0.1, 1.0)), ProducerCounters()
         await sink.start()
         try:
             sends = [[trade] for trade in TRADES[:50]] + [TRADES[:300], TRADES * 20]  # the last: many batches
             for records in sends:
-                await sink.send(settings.kafka_topic_trades, records)
+                await sink.send(settings.kafka_topic_trades, records, counters)
             await sink.flush()
-            return sink.unacknowledged(), sink.counters.produced
+            return sink.unacknowledged(), counters.produced
         finally:
             await sink.close(timeout=5)
 
@@ -257,7 +226,8 @@ def test_batches_expired_while_the_broker_was_away_are_delivered_in_a_new_sessio
     topic, sent = settings.kafka_topic_trades, []
 
     async def send_through_outages() -> tuple[list, int]:
-        sink = KafkaSink(settings.kafka, ProducerCounters(), Backoff(0.1, 1.0), request_timeout_ms=2000)
+        sink = KafkaSink(settings.kafka, Backoff(0.1, 1.0), request_timeout_ms=2000)
+        counters = ProducerCounters()
         await sink.start()
         stop = asyncio.Event()
 
@@ -266,19 +236,19 @@ def test_batches_expired_while_the_broker_was_away_are_delivered_in_a_new_sessio
                 if stop.is_set():
                     return
                 sent.append(trade("BTC-USD", "95000", "0.1", T0 + i))
-                await sink.send(topic, [(sent[-1].key(), sent[-1].to_json())])
+                await sink.send(topic, [(sent[-1].key(), sent[-1].to_json())], counters)
 
         def producing(before: int) -> bool:
-            return sink.counters.produced > before
+            return counters.produced > before
 
         def expired_or_drained() -> bool:
-            return sink.counters.send_retries > 0 or not sink.unacknowledged()
+            return counters.send_retries > 0 or not sink.unacknowledged()
 
         feeding = asyncio.create_task(feed())
         try:
             for _ in range(5):
                 assert await asyncio.to_thread(
-                    wait_until, functools.partial(producing, sink.counters.produced), 60
+                    wait_until, functools.partial(producing, counters.produced), 60
                 )
                 await asyncio.to_thread(kafka.process.stop)
                 try:  # blocked: the queued batch is older than the request timeout
@@ -287,12 +257,12 @@ def test_batches_expired_while_the_broker_was_away_are_delivered_in_a_new_sessio
                     await asyncio.to_thread(kafka.process.start, kafka.command(), kafka.env())
                 assert await asyncio.to_thread(wait_until, kafka.healthy, 90)
                 assert await asyncio.to_thread(wait_until, expired_or_drained, 60)
-                if sink.counters.send_retries:
+                if counters.send_retries:
                     break
             stop.set()
             await asyncio.wait_for(feeding, 90)
             await asyncio.wait_for(sink.flush(), 90)  # never returned: every re-send refused, at once
-            return sink.unacknowledged(), sink.counters.send_retries
+            return sink.unacknowledged(), counters.send_retries
         finally:
             feeding.cancel()
             await sink.close(timeout=5)
@@ -314,6 +284,7 @@ def _produce_command(settings: Settings, home: Path, **env: str) -> subprocess.P
             "CRYPTO_PLATFORM_HOME": str(home),
             "KAFKA_TOPIC_TRADES": settings.kafka_topic_trades,
             "KAFKA_TOPIC_DLQ": settings.kafka_topic_dlq,
+            "PRODUCER_FEEDS": "finnhub",
             "PRODUCER_FEED_URL": str(settings.producer_feed_url),
             "PRODUCER_REPORT_INTERVAL": "0.5",
             "REPORT_TO_DAGSTER": "false",

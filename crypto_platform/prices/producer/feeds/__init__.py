@@ -1,7 +1,10 @@
-"""Trade feeds: one module per feed with `URL`, `subscribe_messages(symbols)` and a pure `parse`."""
+"""Trade feeds: one module per feed (see `base` for what a module holds)."""
 
 from types import ModuleType
 
-from crypto_platform.prices.producer.feeds import coinbase, finnhub, kraken
+from crypto_platform.prices.producer.feeds import binance, coinbase, finnhub, kraken
 
-FEEDS: dict[str, ModuleType] = {"finnhub": finnhub, "coinbase": coinbase, "kraken": kraken}
+FEEDS: dict[str, ModuleType] = {
+    module.__name__.rpartition(".")[2]: module for module in (finnhub, coinbase, kraken, binance)
+}
+"""Every feed by name: the names `PRODUCER_FEEDS` takes and each trade's `source`."""

@@ -1,18 +1,26 @@
 """What every feed parser shares: the result type, JSON loading, field readers and the batch policy.
 
-A feed module is small: its `URL`, `subscribe_messages(symbols) -> list[str]` and a pure
-`parse(raw, received_ts_ms) -> ParseResult`. Parsers raise `BadFrame` for a frame that yields nothing
-usable; the caller dead-letters the raw frame with the reason.
+A feed module is small: its `URL`, `SIMULATOR_PATH` (where the local simulator speaks its
+protocol), `DEFAULT_SYMBOLS`, `CONSECUTIVE_IDS` (whether trade ids count up by one per symbol, so that the
+loader finds gaps by id), optionally `MAX_SESSION_SECONDS` (a connection's lifetime limit),
+`subscribe_messages(symbols) -> list[str]` and a pure `parse(raw, received_ts_ms, simulated,
+symbols) -> ParseResult` (`simulated` marks trades that come from the simulator; `symbols` maps
+feed symbols to BASE-QUOTE). A feed with a public REST trade history also has `REST_URL`,
+`SIMULATOR_REST_PATH` and `history(client, base, missing, simulated, symbols) -> list[Trade]`:
+exactly the trades of a `Missing` range, marked `from_history`. Parsers raise `BadFrame` for a
+frame that yields nothing usable; the caller dead-letters the raw frame with the reason.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Literal, NamedTuple
 
+import httpx
 import msgspec
 
 from crypto_platform.prices.symbols import SymbolMap
@@ -127,6 +135,38 @@ def trade_batch(items: Any, build: Callable[[int, dict[str, Any]], Trade]) -> Pa
     return ParseResult("trades", trades, rejected=rejected)
 
 
+class Missing(NamedTuple):
+    """A feed symbol's missing trades: ids `first_id` to `last_id`, traded from `start_ms` (the
+    trade before them, epoch ms UTC) on."""
+
+    feed_symbol: str
+    first_id: int
+    last_id: int
+    start_ms: int
+
+
+RETRIES_429 = 10
+"""How many times a request answered 429 is made again after its Retry-After."""
+
+
+def get_json(client: httpx.Client, url: str, params: dict[str, Any]) -> Any:
+    """GET `url` as JSON (numbers with a fraction as `Decimal`), waiting out 429 Too Many Requests
+    for its `Retry-After` seconds (1 s when absent, at most 60) up to `RETRIES_429` times. Raises
+    httpx.HTTPStatusError for any other error status, and for the last 429."""
+    for attempt in range(RETRIES_429 + 1):
+        response = client.get(url, params=params)
+        if response.status_code == 429 and attempt < RETRIES_429:
+            time.sleep(min(60.0, float(response.headers.get("Retry-After", "1"))))
+            continue
+        response.raise_for_status()
+        return _DECODER.decode(response.content)
+    raise AssertionError("unreachable")
+
+
+def received_now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
 class FieldNames(NamedTuple):
     """Where an exchange (Coinbase, Kraken) keeps each part of a trade that has its own id and ISO time."""
 
@@ -144,6 +184,8 @@ def exchange_trade(
     received_ts_ms: int,
     side: str | None,
     symbols: SymbolMap,
+    simulated: bool,
+    from_history: bool = False,
 ) -> Trade:
     feed_symbol = text(item, names.symbol)
     return Trade(
@@ -156,4 +198,6 @@ def exchange_trade(
         received_ts_ms=received_ts_ms,
         trade_id=feed_id(item, names.trade_id),
         side=side,
+        simulated=simulated,
+        from_history=from_history,
     )

@@ -31,6 +31,12 @@ from crypto_platform.prices.symbols import STANDARD, SymbolMap
 from crypto_platform.prices.trade import BadFrame, Trade, synthetic_trade_id
 
 URL = "wss://ws.finnhub.io"
+SIMULATOR_PATH = "/"
+CONSECUTIVE_IDS = False  # no trade ids: a gap shows only as a silence
+DEFAULT_SYMBOLS = (
+    "BINANCE:BTCUSDT", "BINANCE:ETHUSDT", "BINANCE:SOLUSDT", "BINANCE:BNBUSDT",
+    "BINANCE:XRPUSDT", "BINANCE:ADAUSDT", "BINANCE:DOGEUSDT",
+)  # fmt: skip
 
 
 def url(token: str, base: str = URL) -> str:

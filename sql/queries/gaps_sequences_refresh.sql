@@ -1,0 +1,19 @@
+-- Each feed symbol's newest live trade after batch %(load_id)s, written under its id (the row it
+-- replaces is deleted by gaps_sequences_delete_replaced): the greater of the stored one and the
+-- batch's, by id for the sources in %(sequenced)s, by time for the others.
+INSERT INTO OPS.FEED_SEQUENCES (SOURCE, SYMBOL, FEED_SYMBOL, LAST_TRADE_ID, LAST_TRADE_TS, REFRESH_ID)
+WITH BATCH AS (
+    SELECT
+        SOURCE, ANY_VALUE(SYMBOL) AS SYMBOL, FEED_SYMBOL, MAX(TRADE_TS) AS LAST_TS,
+        MAX(CASE WHEN CONTAINS(%(sequenced)s, ',' || SOURCE || ',') THEN TRY_CAST(TRADE_ID AS INTEGER) END) AS LAST_ID
+    FROM RAW.TRADES_STAGE
+    WHERE LOAD_ID = %(load_id)s AND NOT COALESCE(FROM_HISTORY, FALSE)
+    GROUP BY SOURCE, FEED_SYMBOL
+)
+SELECT
+    B.SOURCE, B.SYMBOL, B.FEED_SYMBOL,
+    CASE WHEN S.LAST_TRADE_ID IS NULL OR B.LAST_ID > S.LAST_TRADE_ID THEN B.LAST_ID ELSE S.LAST_TRADE_ID END,
+    CASE WHEN S.LAST_TRADE_TS IS NULL OR B.LAST_TS > S.LAST_TRADE_TS THEN B.LAST_TS ELSE S.LAST_TRADE_TS END,
+    %(load_id)s
+FROM BATCH AS B
+LEFT JOIN OPS.FEED_SEQUENCES AS S ON S.SOURCE = B.SOURCE AND S.FEED_SYMBOL = B.FEED_SYMBOL;
