@@ -12,7 +12,7 @@ missing, the trades recovered and the repair delay (from the end of a gap to its
     completeness <pct>% of the simulator's trades in CORE.TRADES, gaps repaired in p95 <s> s
 
 the percentage over the feeds with a history (Coinbase, Kraken, Binance); Finnhub's gaps are
-counted as flagged.
+counted as flagged, against its outages long enough to make one.
 
     python -m bench.gaps [--minutes 10] [--rate 1000] [--settle 300]
 """
@@ -30,6 +30,7 @@ from bench.common import arguments, print_table, services, simulator_rate
 from crypto_platform.local.process import wait_until
 from crypto_platform.local.stack import all_services
 from crypto_platform.prices.health import health_file, read_health
+from crypto_platform.prices.loader.trades_loader import GAP_RULES
 from crypto_platform.prices.producer.feeds import FEEDS
 from crypto_platform.prices.repair import has_history
 from crypto_platform.settings import LOCAL_HOST, Settings
@@ -80,12 +81,14 @@ def main() -> None:
     with services(names, SIMULATOR_RATE=simulator_rate(args.rate)) as settings:
         assert wait_until(lambda: producing(settings), 120), "the feeds did not start producing"
         start = datetime.now(UTC)
+        outages: dict[str, list[float]] = {venue: [] for venue in FEEDS}
         for minute in range(int(args.minutes)):
             plan = sorted((rng.uniform(0, 30), venue, rng.uniform(5, 30)) for venue in FEEDS)
             began = time.monotonic()
             for offset, venue, seconds in plan:
                 time.sleep(max(0.0, began + offset - time.monotonic()))  # the benchmark's own schedule
                 cut(settings, venue, seconds)
+                outages[venue].append(seconds)
             time.sleep(max(0.0, began + 60 - time.monotonic()))
             print(f"minute {minute + 1}: " + ", ".join(f"{v} {s:.0f} s" for _, v, s in plan), flush=True)
         end = datetime.now(UTC)
@@ -114,9 +117,14 @@ def main() -> None:
             (g.settled_at - g.end_ts).total_seconds() for g in mine if g.state == "repaired" and g.settled_at
         ]
         delays += waits if venue in HISTORY else []
+        long = sum(seconds > GAP_RULES.silence_seconds for seconds in outages[venue])
+        cuts = f"{len(outages[venue])} outages" + (
+            "" if venue in HISTORY else f" ({long} over the {GAP_RULES.silence_seconds:g} s that make a gap)"
+        )
         rows.append((
             venue,
-            f"{len(mine)} gaps, {sum((g.end_ts - g.start_ts).total_seconds() for g in mine):.0f} s missing, "
+            f"{cuts}: {len(mine)} gaps, "
+            f"{sum((g.end_ts - g.start_ts).total_seconds() for g in mine):.0f} s missing, "
             f"{sum(g.recovered or 0 for g in mine):,} recovered, "
             f"{sum(g.state == 'unrepairable' for g in mine)} flagged unrepairable; "
             f"{got:,} of {want:,} trades ({100 * got / want if want else 100:.2f}%)"

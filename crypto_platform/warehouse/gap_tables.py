@@ -23,8 +23,10 @@ from crypto_platform.warehouse.sql import bind, query
 
 @dataclass(frozen=True)
 class GapRules:
-    """How gaps are found: `sequenced` sources number their trades consecutively per feed symbol;
-    for the others, no trade of a symbol for more than `silence_seconds` is a gap."""
+    """How gaps are found: `sequenced` sources number their trades consecutively per feed symbol, and
+    a jump in one symbol's ids is a gap; for the others, no trade on the whole feed for more than
+    `silence_seconds` is a gap of every symbol (its symbol and feed symbol None), looked for when a
+    symbol is quiet that long (sql/queries/gaps_detect.sql)."""
 
     sequenced: frozenset[str]
     silence_seconds: float
@@ -40,12 +42,12 @@ class GapRules:
 @dataclass(frozen=True)
 class Gap:
     """One row of OPS.TRADE_GAPS. Times are UTC (naive, as TIMESTAMP_NTZ holds them); the ids are
-    None where the venue has none."""
+    None where the venue has none, the symbols None for a whole feed's silence."""
 
     gap_id: str
     source: str
-    symbol: str
-    feed_symbol: str
+    symbol: str | None
+    feed_symbol: str | None
     start_ts: datetime
     end_ts: datetime
     first_missing_id: int | None
@@ -67,6 +69,7 @@ def record_gaps(cur: SnowflakeCursor, load_id: str, rules: GapRules) -> None:
     newest trade on."""
     params = rules.params(load_id)
     cur.execute(*bind(query("gaps_detect"), params))
+    cur.execute(*bind(query("gaps_withdraw_silences"), params))
     cur.execute(*bind(query("gaps_sequences_refresh"), params))
     cur.execute(*bind(query("gaps_sequences_delete_replaced"), params))
 

@@ -55,6 +55,18 @@ def core_trades(settings: Settings) -> dict[tuple[str, str], list[tuple]]:
     return {key: sorted(values) for key, values in found.items()}
 
 
+def every_symbol_loaded_since(settings: Settings, since_ms: int) -> bool:
+    """Load what is on the topic; whether every feed symbol of VENUES has a live trade from
+    `since_ms` on (simulator time) in the warehouse."""
+    load(settings)
+    symbols = sum(len(FEEDS[venue].DEFAULT_SYMBOLS) for venue in VENUES)
+    with connect(settings) as conn:
+        ((oldest, count),) = run_query(
+            conn, "SELECT MIN(DATE_PART(EPOCH_MILLISECOND, LAST_TRADE_TS)), COUNT(*) FROM OPS.FEED_SEQUENCES"
+        ).rows
+    return count == symbols and oldest >= since_ms
+
+
 def raw_count(settings: Settings) -> int:
     with connect(settings) as conn:
         return run_query(conn, "SELECT COUNT(*) FROM RAW.TRADES").rows[0][0]
@@ -72,13 +84,18 @@ def test_disconnects_silences_and_id_jumps_are_recorded_then_repaired_exactly(
             assert wait_until(lambda: all(f.counters.produced >= 10 for f in service.feeds), 60)
             assert simulator.now_ms() < midnight_ms - 3_000, "the producer took too long to start"
             assert wait_until(lambda: simulator.now_ms() >= midnight_ms - 2_000, 30)
+            silence_end_ms = simulator.now_ms() + 4_000
             simulator.silence("kraken", 4)  # across the market's midnight, shorter than the silence timeout
             simulator.omit("binance", 2)  # trades missing inside a live connection
             for _ in range(5):  # a reconnect is quick: drop until it cost trades
                 simulator.drop("coinbase")
                 if wait_until(lambda: "coinbase" in {g.source for g in load(settings)}, 10):
                     break
-            assert wait_until(lambda: {g.source for g in load(settings)} == set(VENUES), 90), load(settings)
+            # A symbol's gap is found when its next trade loads: repair once every symbol has one
+            # from after the silence, the omission and the drops.
+            after_ms = max(silence_end_ms, simulator.now_ms()) + 1_000
+            assert wait_until(lambda: every_symbol_loaded_since(settings, after_ms), 90)
+            assert {g.source for g in load(settings)} == set(VENUES), load(settings)
             for venue in VENUES:
                 result = dg.materialize(
                     [trade_gap_repairs], resources=resources(settings), partition_key=venue

@@ -81,15 +81,20 @@ def test_no_gap_is_reported_while_trades_arrive(fresh: Settings, monkeypatch: py
 def test_the_minutes_of_a_gap_not_repaired_are_shaded_on_the_chart(
     fresh: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    produce(fresh, [trade("BTC-USD", "95000", "0.1", T0 + i * 60_000) for i in range(30)])
+    # 5 s apart: Finnhub's (the default source's) gaps are 10 s of silence, so these trades leave none
+    produce(fresh, [trade("BTC-USD", "95000", "0.1", T0 + i * 5_000) for i in range(360)])
     assert dg.materialize([raw_trades], resources=resources(fresh)).success
     with connect(fresh) as conn, conn.cursor() as cur:
-        for gap_id, state in (("k", "open"), ("f", "unrepairable"), ("c", "repaired")):
+        # Kraken's gap of BTC-USD, Finnhub's of its whole feed (which streams BTC-USD), and ETH-USD's
+        for gap_id, source, symbol, state in (
+            ("k", "kraken", "BTC-USD", "open"), ("f", "finnhub", None, "unrepairable"),
+            ("c", "coinbase", "BTC-USD", "repaired"), ("e", "kraken", "ETH-USD", "open"),
+        ):  # fmt: skip
             cur.execute(
                 "INSERT INTO OPS.TRADE_GAPS (GAP_ID, SOURCE, SYMBOL, FEED_SYMBOL, START_TS, END_TS, STATE,"
-                " DETECTED_AT) VALUES (?, ?, 'BTC-USD', 'X', '2026-01-01 00:10:05', '2026-01-01 00:12:30', ?,"
+                " DETECTED_AT) VALUES (?, ?, ?, ?, '2026-01-01 00:10:05', '2026-01-01 00:12:30', ?,"
                 " '2026-01-01 00:13:00')",
-                [gap_id, {"k": "kraken", "f": "finnhub", "c": "coinbase"}[gap_id], state],
+                [gap_id, source, symbol, symbol, state],
             )
     app = run_app(monkeypatch, fresh)
     (shaded,) = [c.value for c in app.caption if c.value.startswith("Shaded")]

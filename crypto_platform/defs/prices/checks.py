@@ -110,9 +110,11 @@ COMPLETENESS_HOURS = 6
 
 
 def gap_text(gap: Gap) -> str:
-    """`BTCUSDT 12:00:01-12:00:31 UTC, ids 100-250 (open)`."""
+    """`BTCUSDT 2026-01-01 12:00:01-12:00:31 UTC, ids 100-250 (open)`; a whole feed's silence reads
+    `every symbol` in place of the feed symbol."""
     ids = f", ids {gap.first_missing_id}-{gap.last_missing_id}" if gap.first_missing_id is not None else ""
-    return f"{gap.feed_symbol} {gap.start_ts:%Y-%m-%d %H:%M:%S}-{gap.end_ts:%H:%M:%S} UTC{ids} ({gap.state})"
+    span = f"{gap.start_ts:%Y-%m-%d %H:%M:%S}-{gap.end_ts:%H:%M:%S} UTC"
+    return f"{gap.feed_symbol or 'every symbol'} {span}{ids} ({gap.state})"
 
 
 def completeness(feed: str) -> dg.AssetChecksDefinition:
