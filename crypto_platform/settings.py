@@ -102,6 +102,7 @@ class Settings(BaseSettings):
     producer_stall_seconds: float = 30.0  # trades received and none acknowledged this long: "stalled"
     producer_linger_ms: int = 20
     producer_compression: Literal["gzip", "snappy", "lz4", "zstd"] | None = "zstd"
+    trade_history_start_date: str = "2026-10-01"  # first daily partition of <feed>_trade_history (UTC)
 
     # Loader (Kafka -> RAW.TRADES) and its lag sensor and checks
     trade_max_age_seconds: float = 86_400.0  # a live trade this much older than its receive time is refused

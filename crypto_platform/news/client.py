@@ -14,7 +14,6 @@ from httpx's request log (a filter on the `httpx` logger).
 from __future__ import annotations
 
 import contextlib
-import email.utils
 import logging
 import time
 from collections.abc import Callable, Iterator
@@ -23,11 +22,11 @@ from typing import Any
 
 import httpx
 
+from crypto_platform.clients.http import RetriesExhausted, get_with_retries
 from crypto_platform.clients.redaction import redact
 
 log = logging.getLogger(__name__)
 
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 BASE_DELAY = 1.0
 """Seconds before the first retry when the server gives no Retry-After; doubled on each retry."""
 MAX_DELAY = 300.0
@@ -122,29 +121,20 @@ def _get_page(
     max_retries: int,
     sleep: Callable[[float], None],
 ) -> list[Any]:
-    """One GET, retried on 429, 5xx and transport errors: wait Retry-After when the server gives one,
-    else BASE_DELAY doubled per retry (both capped at MAX_DELAY)."""
+    """One GET, retried on 429, 5xx and transport errors (`clients.http`): Retry-After when the
+    server gives one, else BASE_DELAY doubled per retry (both capped at MAX_DELAY)."""
     where = f"GET {url}"
-    attempt = 0
-    while True:
-        try:
-            response = http.get(url, params=params)
-        except httpx.TransportError as exc:
-            status, problem, retry_after = None, f"{type(exc).__name__}: {_scrub(str(exc), token)}", None
-        else:
-            if response.status_code == 200:
-                return _json_list(response, where, token)
-            status, retry_after = response.status_code, response.headers.get("Retry-After")
-            problem = f"HTTP {status}: {_scrub(response.text, token)[:200]}"
-            if status not in RETRY_STATUSES:
-                raise NewsFetchError(f"{where} failed with {problem}", status)
-        if attempt == max_retries:
-            raise NewsFetchError(f"{where} failed after {max_retries} retries, last with {problem}", status)
-        delay = _retry_after_seconds(retry_after)
-        delay = min(MAX_DELAY, BASE_DELAY * 2**attempt if delay is None else delay)
-        log.warning("%s: %s; retry %d/%d in %.1fs", where, problem, attempt + 1, max_retries, delay)
-        sleep(delay)
-        attempt += 1
+    try:
+        response = get_with_retries(
+            http, url, params, max_retries, base_delay=BASE_DELAY, max_delay=MAX_DELAY, sleep=sleep,
+            scrub=lambda text: _scrub(text, token),
+        )  # fmt: skip
+    except RetriesExhausted as exc:
+        raise NewsFetchError(str(exc), exc.status) from None
+    if response.status_code != 200:
+        problem = f"HTTP {response.status_code}: {_scrub(response.text, token)[:200]}"
+        raise NewsFetchError(f"{where} failed with {problem}", response.status_code)
+    return _json_list(response, where, token)
 
 
 def _json_list(response: httpx.Response, where: str, token: str) -> list[Any]:
@@ -155,21 +145,6 @@ def _json_list(response: httpx.Response, where: str, token: str) -> list[Any]:
     if not isinstance(body, list):
         raise NewsFetchError(f"{where} returned {_scrub(str(body), token)[:200]}, not a list", 200)
     return body
-
-
-def _retry_after_seconds(value: str | None) -> float | None:
-    """Retry-After as seconds: a number of seconds or an HTTP date; None when absent or unreadable."""
-    if value is None:
-        return None
-    with contextlib.suppress(ValueError):
-        return max(0.0, float(value))
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 def _scrub(text: str, token: str) -> str:

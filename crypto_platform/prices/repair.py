@@ -67,9 +67,9 @@ def repair(
 ) -> list[Settled]:
     """Fetch and send each gap's trades, one gap at a time (so memory holds one gap's at most), and
     say how each is to be settled. A gap of more than MAX_REPAIR_TRADES trades is left unrepairable
-    (a long outage is a backfill of its days, not a repair). Raises httpx.HTTPError or BadFrame when
-    the venue will not answer as documented: the run fails, its gaps stay open, and the next run
-    sends again what this one sent (CORE.TRADES keeps one copy)."""
+    (a long outage is a backfill of its days, not a repair). Raises httpx.HTTPError,
+    RetriesExhausted or BadFrame when the venue will not answer as documented: the run fails, its
+    gaps stay open, and the next run sends again what this one sent (CORE.TRADES keeps one copy)."""
     results = []
     with httpx.Client(timeout=HTTP_TIMEOUT_SECONDS) as client:
         for gap in gaps:

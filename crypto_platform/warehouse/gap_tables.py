@@ -1,5 +1,5 @@
 """OPS.TRADE_GAPS: the holes in each feed's live trades, found in the loader's transaction, and
-their repairs.
+their repairs; and the runs of trade ids already loaded, which a backfill of past days skips.
 
 `record_gaps` runs inside each loader batch's transaction, after its rows are in RAW.TRADES: it
 compares the batch's live trades with each feed symbol's newest loaded one (OPS.FEED_SEQUENCES),
@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from snowflake.connector import SnowflakeConnection
 from snowflake.connector.cursor import SnowflakeCursor
@@ -102,3 +103,30 @@ def settle(conn: SnowflakeConnection, settled: Iterable[tuple[str, str, int | No
             )
             count += cur.rowcount
     return count
+
+
+class LoadedRun(NamedTuple):
+    """Consecutive trade ids of one feed symbol already loaded, and the time of the last (epoch ms)."""
+
+    first_id: int
+    last_id: int
+    last_ts_ms: int
+
+
+def loaded_runs(
+    conn: SnowflakeConnection,
+    source: str,
+    feed_symbol: str,
+    ids: tuple[int, int],
+    since: datetime,
+    until: datetime,
+) -> list[LoadedRun]:
+    """The runs of `source`'s `feed_symbol` trade ids within `ids` (first, last) in RAW.TRADES,
+    traded in [since, until) (UTC), lowest first."""
+    params = {
+        "source": source, "feed_symbol": feed_symbol, "first_id": ids[0], "last_id": ids[1],
+        "since": since.replace(tzinfo=None), "until": until.replace(tzinfo=None),
+    }  # fmt: skip
+    with conn.cursor() as cur:
+        cur.execute(*bind(query("history_loaded_runs"), params))
+        return [LoadedRun(int(first), int(last), int(ts)) for first, last, ts in cur.fetchall()]

@@ -16,8 +16,8 @@ import dagster as dg
 import pytest
 
 from crypto_platform.clients.dagster_api import graphql
+from crypto_platform.defs.days import news_days
 from crypto_platform.defs.news.assets import WAREHOUSE_POOL, news_landing
-from crypto_platform.defs.news.partitions import news_days
 from crypto_platform.defs.news.sensors import news_first_start_sensor
 from crypto_platform.local.dagster import ensure_instance_dir
 from crypto_platform.local.process import wait_until

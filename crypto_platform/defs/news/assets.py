@@ -17,7 +17,7 @@ import httpx
 from dagster import AssetExecutionContext
 from dagster_snowflake import SnowflakeResource
 
-from crypto_platform.defs.news.partitions import days_of, news_days
+from crypto_platform.defs.days import days_of, news_days
 from crypto_platform.defs.news.resources import LandingS3Resource, NewsSourceResource
 from crypto_platform.news import sentiment
 from crypto_platform.news.client import fetch_day

@@ -15,9 +15,9 @@ import dagster as dg
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 from dagster_snowflake import SnowflakeResource
 
+from crypto_platform.defs.days import news_days
 from crypto_platform.defs.news.assets import news, news_landing, news_reactions, raw_news
 from crypto_platform.defs.news.checks import checks
-from crypto_platform.defs.news.partitions import news_days
 from crypto_platform.defs.news.resources import LandingS3Resource, NewsSourceResource
 from crypto_platform.defs.runs import IN_FLIGHT
 from crypto_platform.defs.structure import SETTINGS

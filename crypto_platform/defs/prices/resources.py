@@ -7,6 +7,7 @@ from pydantic import Field
 
 from crypto_platform.clients.kafka import KafkaConnection
 from crypto_platform.defs.secrets import secret
+from crypto_platform.prices.producer.feeds import FEEDS
 from crypto_platform.prices.trade import LiveTimeBound
 from crypto_platform.settings import LOCAL_HOST, Settings
 
@@ -59,6 +60,16 @@ class ProducerResource(dg.ConfigurableResource):
     simulator_url: str | None = Field(
         description="the simulator, standing in for every venue's REST history (PRODUCER_SIMULATOR)"
     )
+    symbols: list[str] | None = Field(
+        default=None, description="one feed's symbols, when only one is read (PRODUCER_SYMBOLS)"
+    )
+
+    def feed_symbols(self, feed: str) -> list[str]:
+        """The feed symbols the producer reads from `feed`: PRODUCER_SYMBOLS when it reads that feed
+        alone, else the feed's usual pairs."""
+        if self.symbols and self.feeds == [feed]:
+            return self.symbols
+        return list(FEEDS[feed].DEFAULT_SYMBOLS)
 
 
 def loader_resource(settings: Settings) -> LoaderResource:
@@ -77,5 +88,8 @@ def loader_resource(settings: Settings) -> LoaderResource:
 def producer_resource(settings: Settings) -> ProducerResource:
     simulator = f"http://{LOCAL_HOST}:{settings.simulator_port}" if settings.use_simulator else None
     return ProducerResource(
-        stall_seconds=settings.producer_stall_seconds, feeds=settings.producer_feeds, simulator_url=simulator
+        stall_seconds=settings.producer_stall_seconds,
+        feeds=settings.producer_feeds,
+        simulator_url=simulator,
+        symbols=settings.producer_symbols,
     )

@@ -120,3 +120,15 @@ def test_history_reads_the_answers_the_venues_document(
     ]
     assert got == expected and len(requests) == 1
     assert all(t.from_history and not t.simulated and t.source == name for t in found)
+
+
+@pytest.mark.parametrize("name", ["coinbase", "kraken", "binance"])
+def test_the_first_trade_at_a_time_is_found_through_each_venues_own_paging(name: str) -> None:
+    """Binance by `aggTrades` time windows, Kraken by its `since` cursor, Coinbase by bisecting ids."""
+    feed, symbol = FEEDS[name], FEEDS[name].DEFAULT_SYMBOLS[0]
+    with run_in_thread(CONFIG) as simulator, httpx.Client(timeout=30) as client:
+        base, now_ms = simulator.rest_url(name), simulator.now_ms()
+        for ts_ms in (now_ms - 3 * 86_400_000 + 123, now_ms - 3_600_000):
+            (first, *_) = market.trades(CONFIG.seed, name, symbol, ts_ms, ts_ms + 60_000, CONFIG.rate)
+            assert feed.first_id_at(client, base, symbol, ts_ms) == first.trade_id
+        assert feed.first_id_at(client, base, symbol, now_ms + 3_600_000) is None  # nothing traded yet

@@ -23,6 +23,7 @@ from typing import Any, Literal, NamedTuple
 import httpx
 import msgspec
 
+from crypto_platform.clients.http import get_with_retries
 from crypto_platform.prices.symbols import SymbolMap
 from crypto_platform.prices.trade import BadFrame, Trade, parse_decimal
 
@@ -145,22 +146,20 @@ class Missing(NamedTuple):
     start_ms: int
 
 
-RETRIES_429 = 10
-"""How many times a request answered 429 is made again after its Retry-After."""
+HTTP_RETRIES = 10
+"""How many times a history request answered 429 or 5xx, or lost in transport, is made again."""
+MAX_RETRY_WAIT = 60.0
+"""The longest wait before one retry, also for a Retry-After that asks for more."""
 
 
 def get_json(client: httpx.Client, url: str, params: dict[str, Any]) -> Any:
-    """GET `url` as JSON (numbers with a fraction as `Decimal`), waiting out 429 Too Many Requests
-    for its `Retry-After` seconds (1 s when absent, at most 60) up to `RETRIES_429` times. Raises
-    httpx.HTTPStatusError for any other error status, and for the last 429."""
-    for attempt in range(RETRIES_429 + 1):
-        response = client.get(url, params=params)
-        if response.status_code == 429 and attempt < RETRIES_429:
-            time.sleep(min(60.0, float(response.headers.get("Retry-After", "1"))))
-            continue
-        response.raise_for_status()
-        return _DECODER.decode(response.content)
-    raise AssertionError("unreachable")
+    """GET `url` as JSON (numbers with a fraction as `Decimal`). A 429 Too Many Requests, a 5xx or a
+    transport error is tried again (`clients.http.get_with_retries`) up to HTTP_RETRIES times, after
+    its Retry-After, else 1 s doubled per retry, at most MAX_RETRY_WAIT. Raises RetriesExhausted
+    when the last try fails too, and httpx.HTTPStatusError for any other error status."""
+    response = get_with_retries(client, url, params, HTTP_RETRIES, max_delay=MAX_RETRY_WAIT)
+    response.raise_for_status()
+    return _DECODER.decode(response.content)
 
 
 def received_now_ms() -> int:

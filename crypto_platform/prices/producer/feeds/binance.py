@@ -113,3 +113,20 @@ def _trade(
         simulated=simulated,
         from_history=from_history,
     )
+
+
+HOUR_MS = 3_600_000
+"""aggTrades answers a startTime-endTime window of at most an hour."""
+
+
+def first_id_at(client: httpx.Client, base: str, feed_symbol: str, ts_ms: int) -> int | None:
+    """The id of `feed_symbol`'s first trade at or after `ts_ms` (epoch ms UTC); None when none has
+    traded in the day after. `aggTrades` by time gives the first aggregate's first trade id (`f`),
+    an hour's window a request."""
+    for hour in range(24):
+        start = ts_ms + hour * HOUR_MS
+        params = {"symbol": feed_symbol, "startTime": start, "endTime": start + HOUR_MS - 1, "limit": 1}
+        page = get_json(client, f"{base}/api/v3/aggTrades", params)
+        if page:
+            return integer(page[0], "f")
+    return None

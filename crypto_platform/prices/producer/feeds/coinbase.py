@@ -5,7 +5,8 @@ canonical `side` is the taker's (the aggressor, as Kraken reports it), so it is 
 
 History (https://docs.cdp.coinbase.com/exchange/reference/exchangerestapi_getproducttrades):
 `GET /products/{product_id}/trades?after&limit`: the trades with ids below `after`, newest first, at
-most 1000 a page, items `{"time","trade_id","price","size","side"}` (the maker's side again).
+most 1000 a page, items `{"time","trade_id","price","size","side"}` (the maker's side again). It
+pages by id only, so the first trade at a time is found by bisecting the ids (about 35 requests).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from crypto_platform.prices.producer.feeds.base import (
     exchange_trade,
     get_json,
     integer,
+    iso_ms,
     load_object,
     received_now_ms,
     trade_batch,
@@ -88,3 +90,25 @@ def history(
                 )
         after = min(integer(item, "trade_id") for item in page)
     return sorted(trades, key=lambda t: int(t.trade_id))
+
+
+def first_id_at(client: httpx.Client, base: str, feed_symbol: str, ts_ms: int) -> int | None:
+    """The id of `feed_symbol`'s first trade at or after `ts_ms` (epoch ms UTC); None when none has
+    traded since. Bisects the ids from 1 to the newest, one trade a request."""
+
+    def trade_at(params: dict[str, int]) -> tuple[int, int] | None:
+        page = get_json(client, f"{base}/products/{feed_symbol}/trades", {**params, "limit": 1})
+        return (integer(page[0], "trade_id"), iso_ms(page[0], "time")) if page else None
+
+    newest = trade_at({})
+    if newest is None or newest[1] < ts_ms:
+        return None
+    low, high = 1, newest[0]  # the answer lies in [low, high]
+    while low < high:
+        middle = (low + high) // 2
+        found = trade_at({"after": middle + 1})  # ids below middle + 1, newest first: middle itself
+        if found is None or found[1] < ts_ms:  # times rise with ids: none up to middle is at ts_ms
+            low = middle + 1
+        else:
+            high = middle
+    return low

@@ -114,3 +114,16 @@ def _history_trade(
         simulated=simulated,
         from_history=True,
     )
+
+
+def first_id_at(client: httpx.Client, base: str, feed_symbol: str, ts_ms: int) -> int | None:
+    """The id of `feed_symbol`'s first trade at or after `ts_ms` (epoch ms UTC); None when none has
+    traded since. One request: Kraken pages by time."""
+    pair = feed_symbol.replace("/", "")
+    answer = get_json(
+        client, f"{base}/0/public/Trades", {"pair": pair, "since": str(ts_ms * 1_000_000), "count": 1}
+    )
+    if answer.get("error"):
+        raise BadFrame(f"Kraken answered {answer['error']}")
+    rows = next((rows for key, rows in answer["result"].items() if key != "last"), [])
+    return integer({"id": rows[0][6]}, "id") if rows else None
