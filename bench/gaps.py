@@ -3,8 +3,9 @@ minute, and how complete the trades are once Dagster has repaired what it can.
 
 The stack starts in a temporary home with the simulator at `--rate` trades/s in all. Once every feed
 produces, for `--minutes` minutes each venue is silenced for a random 5 to 30 s (seeded) and its
-connection dropped, once a minute. Then the outages stop, and the benchmark waits (up to
-`--settle` seconds) until no gap of a feed with a history is open and the loader has caught up.
+connection dropped, once a minute. Then the outages stop, and the benchmark waits until every feed
+symbol has a trade loaded from after them (so every gap is found), then (up to `--settle` seconds)
+until no gap of a feed with a history is open.
 The reference, from the same run: the simulator's own trades over the outage period (a pure
 function of its seed and time), against CORE.TRADES. It prints per feed the gaps, the seconds
 missing, the trades recovered and the repair delay (from the end of a gap to its repair), and last:
@@ -35,7 +36,7 @@ from crypto_platform.prices.producer.feeds import FEEDS
 from crypto_platform.prices.repair import has_history
 from crypto_platform.settings import LOCAL_HOST, Settings
 from crypto_platform.simulator import market
-from crypto_platform.warehouse import connect, run_query
+from crypto_platform.warehouse import connect, query, run_query
 from crypto_platform.warehouse.gap_tables import Gap, gaps
 
 HISTORY = [name for name, feed in FEEDS.items() if has_history(feed)]
@@ -62,6 +63,19 @@ def loaded(settings: Settings, since: datetime, until: datetime) -> dict[tuple[s
     with connect(settings) as conn:
         rows = run_query(conn, sql, [since.replace(tzinfo=None), until.replace(tzinfo=None)]).rows
     return {(source, symbol): int(n) for source, symbol, n in rows}
+
+
+def all_found(settings: Settings, end: datetime, symbols: int) -> bool:
+    """Whether each of the `symbols` feed symbols has a live trade loaded from after `end` (UTC): a
+    gap is found when the next trade after it loads, so then every gap before `end` is known."""
+    with connect(settings) as conn:
+        oldest, count = run_query(conn, query("bench_feed_sequences_oldest")).rows[0]
+    return count == symbols and oldest is not None and oldest > end.timestamp() * 1000
+
+
+def complete(counts: dict[tuple[str, str], int], expected: dict[tuple[str, str], int]) -> bool:
+    """Whether every (feed, symbol) with a history has all its expected trades loaded."""
+    return all(counts.get(key, 0) >= n for key, n in expected.items() if key[0] in HISTORY)
 
 
 def settled(settings: Settings, since: datetime) -> list[Gap]:
@@ -92,15 +106,12 @@ def main() -> None:
             time.sleep(max(0.0, began + 60 - time.monotonic()))
             print(f"minute {minute + 1}: " + ", ".join(f"{v} {s:.0f} s" for _, v, s in plan), flush=True)
         end = datetime.now(UTC)
+        symbols = sum(len(feed.DEFAULT_SYMBOLS) for feed in FEEDS.values())
+        found_all = wait_until(lambda: all_found(settings, end, symbols), 120)
         repaired = wait_until(
             lambda: not [g for g in settled(settings, start) if g.source in HISTORY and g.state == "open"],
             args.settle,
         )
-        drained = wait_until(
-            lambda: (read_health(health_file(settings.home, "loader")) or {}).get("lag") == 0, 120
-        )
-        found = settled(settings, start)
-        counts = loaded(settings, start, end)
         seed, rate = settings.simulator_seed, settings.simulator_rate
         start_ms, end_ms = int(start.timestamp() * 1000), int(end.timestamp() * 1000)
         expected = {
@@ -108,6 +119,10 @@ def main() -> None:
             for venue in FEEDS
             for symbol in FEEDS[venue].DEFAULT_SYMBOLS
         }
+        # The repaired trades are in Kafka once their gaps are settled: wait until the loader has them.
+        all_loaded = wait_until(lambda: complete(loaded(settings, start, end), expected), 120)
+        found = settled(settings, start)
+        counts = loaded(settings, start, end)
     rows, delays = [], []
     for venue in FEEDS:
         mine = [g for g in found if g.source == venue]
@@ -130,7 +145,7 @@ def main() -> None:
             f"{got:,} of {want:,} trades ({100 * got / want if want else 100:.2f}%)"
             + (f"; repair delay p50 {statistics.median(waits):.0f} s" if waits else ""),
         ))  # fmt: skip
-    done = f"repairs done: {repaired}, loaded: {drained}"
+    done = f"every gap found: {found_all}, repairs done: {repaired}, all loaded: {all_loaded}"
     print_table(f"gaps over {args.minutes:.0f} min at {args.rate:g} trades/s ({done})", rows)
     want = sum(n for (v, _), n in expected.items() if v in HISTORY)
     got = sum(min(counts.get(key, 0), n) for key, n in expected.items() if key[0] in HISTORY)
