@@ -61,9 +61,7 @@ def every_symbol_loaded_since(settings: Settings, since_ms: int) -> bool:
     load(settings)
     symbols = sum(len(FEEDS[venue].DEFAULT_SYMBOLS) for venue in VENUES)
     with connect(settings) as conn:
-        ((oldest, count),) = run_query(
-            conn, "SELECT MIN(DATE_PART(EPOCH_MILLISECOND, LAST_TRADE_TS)), COUNT(*) FROM OPS.FEED_SEQUENCES"
-        ).rows
+        ((oldest, count),) = run_query(conn, query("bench_feed_sequences_oldest")).rows
     return count == symbols and oldest >= since_ms
 
 
